@@ -1,0 +1,117 @@
+"""Broker administration: readiness, idempotent topic creation, offsets and lag."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+
+from newswire.config import Settings
+from newswire.topics import TopicSpec, topic_specs
+
+
+def broker_ready(bootstrap: str, timeout_s: float = 5.0) -> bool:
+    """True when an admin client gets cluster metadata from `bootstrap` within the timeout."""
+
+    async def probe() -> bool:
+        client = AIOKafkaAdminClient(
+            bootstrap_servers=bootstrap, request_timeout_ms=int(timeout_s * 1000)
+        )
+        try:
+            await asyncio.wait_for(client.start(), timeout_s)
+            await asyncio.wait_for(client.describe_cluster(), timeout_s)
+        except (KafkaError, OSError, TimeoutError):
+            return False
+        finally:
+            await client.close()
+        return True
+
+    return asyncio.run(probe())
+
+
+@dataclass(frozen=True, slots=True)
+class TopicResult:
+    """What `ensure_topics` did for one topic."""
+
+    name: str
+    created: bool
+
+
+async def ensure_topics(
+    settings: Settings, specs: list[TopicSpec] | None = None
+) -> list[TopicResult]:
+    """Create every declared topic that does not exist yet; existing ones are left as they are."""
+    specs = specs if specs is not None else topic_specs(settings)
+    client = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    await client.start()
+    try:
+        existing = set(await client.list_topics())
+        results: list[TopicResult] = []
+        for spec in specs:
+            name = spec.full_name(settings.topic_prefix)
+            if name in existing:
+                results.append(TopicResult(name, created=False))
+                continue
+            try:
+                await client.create_topics(
+                    [NewTopic(name, spec.partitions, 1, topic_configs=dict(spec.configs))]
+                )
+                results.append(TopicResult(name, created=True))
+            except TopicAlreadyExistsError:
+                # Another process created it between list and create: still idempotent.
+                results.append(TopicResult(name, created=False))
+        return results
+    finally:
+        await client.close()
+
+
+@dataclass(frozen=True, slots=True)
+class PartitionLag:
+    """One partition's end offset, the group's committed offset and the difference."""
+
+    topic: str
+    partition: int
+    end_offset: int
+    committed: int | None
+
+    @property
+    def lag(self) -> int:
+        """Messages not yet consumed by the group (all of them if it never committed)."""
+        return self.end_offset - (self.committed or 0)
+
+
+async def topic_offsets(
+    bootstrap: str, topics: list[str], group_id: str | None
+) -> list[PartitionLag]:
+    """End offsets of `topics` and, when `group_id` is given, that group's committed offsets."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        described = (
+            await admin.describe_topics([t for t in topics if t in existing]) if existing else []
+        )
+    finally:
+        await admin.close()
+    partitions = sorted(
+        (TopicPartition(d["topic"], p["partition"]) for d in described for p in d["partitions"]),
+        key=lambda tp: (topics.index(tp.topic), tp.partition),
+    )
+    if not partitions:
+        return []
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, group_id=group_id, enable_auto_commit=False
+    )
+    await consumer.start()
+    try:
+        ends = await consumer.end_offsets(partitions)
+        rows = []
+        for tp in partitions:
+            committed = await consumer.committed(tp) if group_id else None
+            rows.append(PartitionLag(tp.topic, tp.partition, ends[tp], committed))
+        return rows
+    finally:
+        await consumer.stop()

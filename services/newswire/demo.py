@@ -1,0 +1,121 @@
+"""The main job on one machine: broker, topics, worker, seeds in, enriched events out."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from contextlib import ExitStack
+from pathlib import Path
+
+from newswire.admin import ensure_topics
+from newswire.config import Settings, get_settings
+from newswire.ingest.files import articles_from_path
+from newswire.ingest.producer import ArticleProducer
+from newswire.kafka_local.launcher import LocalKafka, free_port
+from newswire.models import EnrichedArticle
+from newswire.subscribe.format import summary_line
+from newswire.subscribe.reader import read_until
+from newswire.topics import ENRICHED, topic_name
+
+
+def start_worker(settings: Settings, log_path: Path) -> subprocess.Popen[bytes]:
+    """Start `newswire worker` as a child process configured by `settings`."""
+    env = {**os.environ}
+    for name, value in settings.model_dump(exclude_none=True).items():
+        env[f"NEWSWIRE_{name.upper()}"] = str(
+            value.get_secret_value() if hasattr(value, "get_secret_value") else value
+        )
+    env.pop("KAFKA_BOOTSTRAP_SERVERS", None)
+    env["NEWSWIRE_BOOTSTRAP_SERVERS"] = settings.kafka_bootstrap
+    log = log_path.open("ab")
+    try:
+        return subprocess.Popen(
+            [sys.executable, "-m", "newswire", "worker"],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    finally:
+        log.close()
+
+
+def stop_worker(proc: subprocess.Popen[bytes], timeout_s: float = 30.0) -> None:
+    """Ask the worker to stop (SIGTERM), then insist (SIGKILL) after `timeout_s`."""
+    if proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout_s)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def run_demo(inputs: list[Path], *, timeout_s: float, echo: Callable[[str], None]) -> int:
+    """Run the whole pipeline once over `inputs` on a fresh set of topics; 0 on success."""
+    base = get_settings()
+    run = f"demo-{int(time.time())}"
+    with ExitStack() as stack, tempfile.TemporaryDirectory(prefix="newswire-demo-") as tmp:
+        bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+        if not bootstrap:
+            broker = LocalKafka(
+                home=base.kafka_home,
+                port=base.kafka_port,
+                controller_port=base.kafka_controller_port,
+            )
+            started_here = broker.running_pid() is None
+            echo(
+                f"starting local Apache Kafka at {broker.bootstrap} (jars via Maven on first run) ..."
+            )
+            took = broker.start()
+            if started_here:
+                stack.callback(broker.stop)
+            echo(f"kafka ready in {took:.1f}s")
+            bootstrap = broker.bootstrap
+        settings = base.model_copy(
+            update={
+                "bootstrap_servers": bootstrap,
+                "topic_prefix": f"{run}.",
+                "app_id": f"newswire-{run}",
+                "data_dir": Path(tmp) / "worker",
+                "web_port": free_port(),
+            }
+        )
+        for result in asyncio.run(ensure_topics(settings)):
+            echo(f"topic {result.name} {'created' if result.created else 'exists'}")
+        log_path = Path(tmp) / "worker.log"
+        worker = start_worker(settings, log_path)
+        stack.callback(stop_worker, worker)
+        articles = [a for path in inputs for a in articles_from_path(path, source="seed")]
+
+        async def produce() -> list[str]:
+            async with ArticleProducer(settings, component="demo") as producer:
+                return await producer.send_many(articles)
+
+        ids = asyncio.run(produce())
+        echo(f"produced {len(ids)} raw articles: {', '.join(ids)}")
+        messages = asyncio.run(
+            read_until(
+                bootstrap,
+                topic_name(settings, ENRICHED),
+                len(ids),
+                timeout_s=timeout_s,
+                keep_going=lambda: worker.poll() is None,
+            )
+        )
+        for message in messages:
+            echo(summary_line(EnrichedArticle.model_validate_json(message.value)))
+        if len(messages) < len(ids):
+            echo(f"only {len(messages)} of {len(ids)} enriched events arrived; worker log follows")
+            echo(log_path.read_text(errors="replace")[-5000:])
+            return 1
+        echo(f"{len(messages)} enriched events on {topic_name(settings, ENRICHED)}")
+        return 0

@@ -1,0 +1,1 @@
+"""Ways in for scrapers: Python client, file/stdin reader, HTTP endpoint, Scrapy pipeline."""

@@ -1,0 +1,87 @@
+"""The one Kafka producer every way in uses: idempotent, acks=all, bounded in flight."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+
+from aiokafka import AIOKafkaProducer
+
+from newswire.config import Settings
+from newswire.models import RawArticle
+from newswire.topics import RAW, topic_name
+from newswire.wire import cloudevent_headers, encode, new_trace_id, source_name
+
+
+class ArticleProducer:
+    """Publishes raw articles to `news.articles.raw`, keyed by article id.
+
+    At most `max_in_flight` sends wait for the broker at once; further sends wait for a
+    slot, which is the back-pressure a slow broker puts on a fast scraper."""
+
+    def __init__(
+        self, settings: Settings, *, component: str = "producer", max_in_flight: int = 1000
+    ) -> None:
+        self._settings = settings
+        self._topic = topic_name(settings, RAW)
+        self._source = source_name(component)
+        self._slots = asyncio.Semaphore(max_in_flight)
+        self._producer = AIOKafkaProducer(
+            bootstrap_servers=settings.kafka_bootstrap,
+            acks="all",
+            enable_idempotence=True,
+            linger_ms=5,
+            max_batch_size=256 * 1024,
+            max_request_size=settings.max_article_bytes + 64 * 1024,
+            compression_type=None,
+        )
+
+    async def start(self) -> None:
+        """Connect to the broker."""
+        await self._producer.start()
+
+    async def stop(self) -> None:
+        """Flush what is pending and disconnect."""
+        await self._producer.stop()
+
+    async def __aenter__(self) -> ArticleProducer:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    async def send(
+        self, article: RawArticle, trace_id: str | None = None
+    ) -> asyncio.Future[object]:
+        """Queue `article`; returns a future that resolves once the broker has it. Waits
+        first while too many sends are in flight."""
+        await self._slots.acquire()
+        try:
+            future = await self._producer.send(
+                self._topic,
+                key=article.id.encode(),
+                value=encode(article),
+                headers=cloudevent_headers(
+                    article,
+                    event_id=article.id,
+                    source=self._source,
+                    trace_id=trace_id or new_trace_id(),
+                ),
+            )
+        except BaseException:
+            self._slots.release()
+            raise
+        future.add_done_callback(lambda _: self._slots.release())
+        return future  # type: ignore[no-any-return]
+
+    async def send_and_wait(self, article: RawArticle) -> str:
+        """Publish `article` and wait for the broker's acknowledgement; returns its id."""
+        await (await self.send(article))
+        return article.id
+
+    async def send_many(self, articles: Iterable[RawArticle]) -> list[str]:
+        """Publish every article, waiting for all acknowledgements; returns their ids in order."""
+        futures = [(article.id, await self.send(article)) for article in articles]
+        await asyncio.gather(*(f for _, f in futures))
+        return [article_id for article_id, _ in futures]

@@ -1,0 +1,29 @@
+"""The event contracts: pydantic v2 models are the source of truth for `schemas/`."""
+
+from newswire.models.events import (
+    SCHEMA_VERSION,
+    CountryTag,
+    DeadLetter,
+    DuplicateNotice,
+    EnrichedArticle,
+    EntityTag,
+    Evidence,
+    Mention,
+    ProcessingInfo,
+    RawArticle,
+    StoryInfo,
+)
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "CountryTag",
+    "DeadLetter",
+    "DuplicateNotice",
+    "EnrichedArticle",
+    "EntityTag",
+    "Evidence",
+    "Mention",
+    "ProcessingInfo",
+    "RawArticle",
+    "StoryInfo",
+]

@@ -1,0 +1,1 @@
+"""Subscriber side: reading topics, filtering events, following them."""

@@ -1,0 +1,1 @@
+"""Tagging: countries (gazetteer) and people, organisations and places (NER), as pure code."""

@@ -1,0 +1,84 @@
+"""The one place that declares newswire's topics and their settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from newswire.config import Settings
+
+DAY_MS = 24 * 3600 * 1000
+
+
+@dataclass(frozen=True, slots=True)
+class TopicSpec:
+    """A topic as newswire creates it: name (before prefixing), partitions and configs."""
+
+    name: str
+    partitions: int
+    configs: dict[str, str] = field(default_factory=dict)
+    description: str = ""
+    internal: bool = False
+
+    def full_name(self, prefix: str) -> str:
+        """The topic's name on the broker under `prefix`."""
+        return f"{prefix}{self.name}"
+
+
+RAW = "news.articles.raw"
+ENRICHED = "news.articles.enriched"
+DUPLICATES = "news.articles.duplicates"
+DEADLETTER = "news.articles.deadletter"
+# Internal stages. Dedup is the pipeline's one sequencing point, so its input has a
+# single partition (see docs/dedup.md); tagging fans out again over `UNIQUE`.
+CLEANED = "news.internal.cleaned"
+UNIQUE = "news.internal.unique"
+
+
+def topic_specs(settings: Settings) -> list[TopicSpec]:
+    """Every topic newswire uses, with partitions, retention and cleanup policy."""
+    parts = settings.raw_partitions
+    return [
+        TopicSpec(
+            RAW,
+            parts,
+            {"retention.ms": str(7 * DAY_MS), "cleanup.policy": "delete"},
+            "Raw articles from scrapers, keyed by article id.",
+        ),
+        TopicSpec(
+            ENRICHED,
+            parts,
+            {"retention.ms": str(30 * DAY_MS), "cleanup.policy": "delete"},
+            "Clean, deduplicated, tagged articles for subscribers, keyed by article id.",
+        ),
+        TopicSpec(
+            DUPLICATES,
+            parts,
+            {"retention.ms": str(30 * DAY_MS), "cleanup.policy": "delete"},
+            "One notice per later copy of a story, keyed by the duplicate's id.",
+        ),
+        TopicSpec(
+            DEADLETTER,
+            1,
+            {"retention.ms": str(30 * DAY_MS), "cleanup.policy": "delete"},
+            "Input that could not be processed, with the original bytes and the reason.",
+        ),
+        TopicSpec(
+            CLEANED,
+            1,
+            {"retention.ms": str(2 * DAY_MS), "cleanup.policy": "delete"},
+            "Cleaned and fingerprinted articles awaiting dedup (single partition).",
+            internal=True,
+        ),
+        TopicSpec(
+            UNIQUE,
+            parts,
+            {"retention.ms": str(2 * DAY_MS), "cleanup.policy": "delete"},
+            "First copies of stories awaiting tagging.",
+            internal=True,
+        ),
+    ]
+
+
+def topic_name(settings: Settings, name: str) -> str:
+    """The broker-side name of topic `name` under the configured prefix."""
+    return f"{settings.topic_prefix}{name}"

@@ -1,0 +1,1 @@
+"""The faust worker: app lifecycle (`app`), topic and agent declarations (`agents`)."""

@@ -1,0 +1,148 @@
+"""The three agents. Each decodes, calls pure pipeline code, and publishes."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from typing import Any, cast
+
+import faust
+
+from newswire.config import Settings
+from newswire.models import DeadLetter
+from newswire.models.events import utcnow
+from newswire.models.internal import CleanedArticle, UniqueArticle
+from newswire.observability.health import register_health
+from newswire.pipeline.dedup_stage import duplicate_notice, judge, new_index
+from newswire.pipeline.enrich import enriched_event
+from newswire.pipeline.prepare import prepare
+from newswire.tagging.service import TaggingService
+from newswire.wire import new_trace_id, trace_id_of
+from newswire.worker.publisher import Publisher, Topics, source_of
+
+SWEEP_INTERVAL_S = 600.0
+
+
+def register_agents(app: faust.App, settings: Settings, tagging: TaggingService) -> None:
+    """Declare newswire's topics, the dedup table, the agents and health pages on `app`."""
+    topics = Topics.declare(app, settings)
+    publisher = Publisher(topics, settings)
+    dedup_table = app.Table(
+        "dedup-index",
+        partitions=1,
+        schema=faust.Schema(
+            key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw"
+        ),
+        extra_topic_configs={"cleanup.policy": "compact"},
+    )
+    app.agent(topics.raw, name="newswire.prepare")(prepare_agent(settings, publisher))
+    app.agent(topics.cleaned, name="newswire.dedup")(dedup_agent(settings, publisher, dedup_table))
+    app.agent(topics.unique, name="newswire.enrich")(enrich_agent(settings, publisher, tagging))
+    register_health(app, ("models_loaded", tagging.ready))
+
+
+def prepare_agent(settings: Settings, publisher: Publisher) -> Any:
+    """Raw event -> cleaned, fingerprinted article (or a dead letter)."""
+
+    async def agent(stream: faust.StreamT[bytes]) -> AsyncIterator[None]:
+        async for event in stream.events():
+            trace_id = trace_id_of(event.headers) or new_trace_id()
+            result = prepare(
+                event.value,
+                source_of(event),
+                trace_id=trace_id,
+                received_at=utcnow(),
+                worker_id=settings.worker_id,
+                max_bytes=settings.max_article_bytes,
+            )
+            if isinstance(result, DeadLetter):
+                await publisher.dead(result, trace_id)
+            else:
+                await publisher.send(publisher.topics.cleaned, result.raw.id, result, trace_id)
+            yield None
+
+    return agent
+
+
+def dedup_agent(settings: Settings, publisher: Publisher, table: Any) -> Any:
+    """Cleaned article -> first copy on to tagging, later copies as duplicate notices."""
+
+    async def agent(stream: faust.StreamT[bytes]) -> AsyncIterator[None]:
+        index = new_index(table, settings.dedup_threshold, settings.dedup_window_days)
+        last_sweep = time.monotonic()
+        async for event in stream.events():
+            try:
+                article = CleanedArticle.model_validate_json(event.value)
+                started, now = time.perf_counter(), utcnow()
+                verdict = judge(index, article, now)
+                elapsed = round((time.perf_counter() - started) * 1000, 3)
+            except Exception as exc:
+                await publisher.failed("dedup", exc, event)
+                yield None
+                continue
+            if verdict.duplicate:
+                notice = duplicate_notice(article, verdict, now)
+                await publisher.send(
+                    publisher.topics.duplicates, article.raw.id, notice, article.trace_id
+                )
+            else:
+                unique = UniqueArticle(article=article, stages_ms={"dedup": elapsed})
+                await publisher.send(
+                    publisher.topics.unique, article.raw.id, unique, article.trace_id
+                )
+            if time.monotonic() - last_sweep > SWEEP_INTERVAL_S:
+                # Tables can only be changed from inside a stream, so expiry runs here.
+                index.sweep(int(now.timestamp()))
+                last_sweep = time.monotonic()
+            yield None
+
+    return agent
+
+
+def enrich_agent(settings: Settings, publisher: Publisher, tagging: TaggingService) -> Any:
+    """Unique articles, in batches -> tagged, enriched events."""
+
+    async def agent(stream: faust.StreamT[bytes]) -> AsyncIterator[None]:
+        # StreamT does not declare take_events; the concrete Stream has it.
+        batches = cast(Any, stream).take_events(
+            settings.ner_batch_size, within=settings.ner_batch_window_s
+        )
+        async for events in batches:
+            batch: list[tuple[faust.EventT[bytes], UniqueArticle]] = []
+            for event in events:
+                try:
+                    batch.append((event, UniqueArticle.model_validate_json(event.value)))
+                except Exception as exc:
+                    await publisher.failed("tag", exc, event)
+            if batch:
+                await _tag_and_publish(batch, settings, publisher, tagging)
+            yield None
+
+    return agent
+
+
+async def _tag_and_publish(
+    batch: list[tuple[faust.EventT[bytes], UniqueArticle]],
+    settings: Settings,
+    publisher: Publisher,
+    tagging: TaggingService,
+) -> None:
+    started = time.perf_counter()
+    results = await tagging.tag_many([item.article.text for _, item in batch])
+    per_article = round((time.perf_counter() - started) * 1000 / len(batch), 3)
+    now = utcnow()
+    for (event, item), tags in zip(batch, results, strict=True):
+        article = item.article
+        if isinstance(tags, BaseException):
+            await publisher.failed(
+                "tag", tags, event, article_id=article.raw.id, trace_id=article.trace_id
+            )
+            continue
+        enriched = enriched_event(
+            article,
+            tags,
+            worker_id=settings.worker_id,
+            now=now,
+            stages_ms={**item.stages_ms, "tag": per_article},
+        )
+        await publisher.send(publisher.topics.enriched, enriched.id, enriched, article.trace_id)

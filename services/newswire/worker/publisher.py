@@ -1,0 +1,111 @@
+"""Publishes newswire events from agents: orjson codec, CloudEvents headers, dead letters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import faust
+from pydantic import BaseModel
+
+from newswire.config import Settings
+from newswire.models import DeadLetter
+from newswire.pipeline.errors import SourceRecord, dead_letter
+from newswire.topics import CLEANED, DEADLETTER, DUPLICATES, ENRICHED, RAW, UNIQUE, topic_name
+from newswire.wire import cloudevent_headers, source_name
+
+
+def source_of(event: faust.EventT[bytes]) -> SourceRecord:
+    """Where `event` was read from, for its dead letter."""
+    message = event.message
+    return SourceRecord(message.topic, message.partition, message.offset, message.key)
+
+
+@dataclass(frozen=True, slots=True)
+class Topics:
+    """The faust topics the agents read and write."""
+
+    raw: faust.TopicT
+    cleaned: faust.TopicT
+    unique: faust.TopicT
+    enriched: faust.TopicT
+    duplicates: faust.TopicT
+    deadletter: faust.TopicT
+
+    @classmethod
+    def declare(cls, app: faust.App, settings: Settings) -> Topics:
+        """Declare every topic on `app` under the configured prefix."""
+
+        def topic(name: str, partitions: int | None = None) -> faust.TopicT:
+            # Values are read as raw bytes so that decoding errors are ours to route to the
+            # dead-letter topic; they are written with the orjson codec (see Publisher).
+            return app.topic(
+                topic_name(settings, name),
+                key_type=bytes,
+                value_type=bytes,
+                key_serializer="raw",
+                value_serializer="raw",
+                partitions=partitions,
+            )
+
+        return cls(
+            raw=topic(RAW),
+            cleaned=topic(CLEANED, 1),
+            unique=topic(UNIQUE),
+            enriched=topic(ENRICHED),
+            duplicates=topic(DUPLICATES),
+            deadletter=topic(DEADLETTER),
+        )
+
+
+class Publisher:
+    """Sends events with their headers; turns failures into dead letters."""
+
+    def __init__(self, topics: Topics, settings: Settings) -> None:
+        self.topics = topics
+        self.worker_id = settings.worker_id
+        self._source = source_name(settings.worker_id)
+
+    async def send(
+        self, target: faust.TopicT, key: str, model: BaseModel, trace_id: str | None
+    ) -> None:
+        """Publish `model` on `target` keyed by `key`, with CloudEvents headers."""
+        value: Any = model.model_dump(mode="json")
+        await target.send(
+            key=key.encode(),
+            value=value,
+            value_serializer="orjson",
+            headers=cloudevent_headers(
+                model,
+                event_id=f"{key}:{type(model).__name__}",
+                source=self._source,
+                trace_id=trace_id,
+            ),
+        )
+
+    async def dead(self, letter: DeadLetter, trace_id: str | None = None) -> None:
+        """Publish a dead letter, keyed by the article id when known."""
+        key = (
+            letter.article_id or (letter.original_key or b"").decode(errors="replace") or "unknown"
+        )
+        await self.send(self.topics.deadletter, key, letter, trace_id)
+
+    async def failed(
+        self,
+        stage: str,
+        exc: BaseException,
+        event: faust.EventT[bytes],
+        *,
+        article_id: str | None = None,
+        trace_id: str | None = None,
+    ) -> None:
+        """Publish the dead letter for `event`, which failed at `stage` with `exc`."""
+        letter = dead_letter(
+            stage,
+            exc,
+            event.value or b"",
+            source=source_of(event),
+            worker_id=self.worker_id,
+            article_id=article_id,
+        )
+        await self.dead(letter, trace_id)
