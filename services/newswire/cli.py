@@ -278,5 +278,21 @@ def eval_dedup(pairs: Path, predictions: Path | None, threshold: float | None) -
     click.echo(f"precision={report.precision:.3f} recall={report.recall:.3f} f1={report.f1:.3f}")
 
 
+@evaluate.command("tagging")
+@click.option("--gold", type=click.Path(exists=True, path_type=Path), required=True)
+@click.option(
+    "--texts", type=click.Path(exists=True, file_okay=False, path_type=Path), required=True
+)
+@click.option(
+    "--predictions", type=click.Path(path_type=Path), help="Write predictions in the gold's format."
+)
+def eval_tagging(gold: Path, texts: Path, predictions: Path | None) -> None:
+    """Countries, persons, organisations and primary country against gold labels."""
+    from newswire.tagging.evaluate import evaluate_gold  # noqa: PLC0415
+
+    for line in evaluate_gold(gold, texts, predictions):
+        click.echo(line)
+
+
 if __name__ == "__main__":
     main()

@@ -40,3 +40,13 @@ def test_seeds_come_out_enriched_in_order_per_key(
         assert event.text and "Logo Wide" not in event.text
         assert event.processing.worker_id == topics.worker_id
         assert event.story.story_id == event.id
+        assert event.language == "en"
+    by_id = {e.id: e for e in events}
+    tehran = by_id["002_290331923c40688a"]  # the Syrian-Iranian meeting in Tehran
+    assert {"SY", "IR"} <= {c.code for c in tehran.countries}
+    assert tehran.primary_country == "SY"
+    people = {e.name for e in tehran.entities if e.kind == "person"}
+    assert {"Ali Mamlouk", "Ali Shamkhani"} <= people
+    for country in tehran.countries:
+        for evidence in country.evidence:
+            assert tehran.text[evidence.start : evidence.end] == evidence.surface

@@ -1,30 +1,105 @@
-"""Runs tagging for the worker: country tagging in-process, NER batched on a process pool."""
+"""Runs tagging for the worker: batches of articles on a process pool, both cores busy.
+
+Each pool process loads the spaCy model and the gazetteer once, then tags whole
+batches (`nlp.pipe`). With `ner_processes=0` everything runs in a thread of the worker
+process instead, which tests and small deployments prefer.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import multiprocessing
+import time
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+
 from newswire.config import Settings
+from newswire.tagging.gazetteer import load_gazetteer
+from newswire.tagging.ner import load_model, run_ner
 from newswire.tagging.result import Tags
+from newswire.tagging.tagger import tag_article
+
+TagResult = Tags | BaseException
+
+
+def warm_up(model: str | None) -> float:
+    """Load the gazetteer and the model in this process; return the seconds it took."""
+    started = time.perf_counter()
+    load_gazetteer()
+    if model:
+        load_model(model)
+    return time.perf_counter() - started
+
+
+def tag_batch(texts: list[str], model: str | None) -> list[TagResult]:
+    """Tags for each text (NER batched when a model is set); a failure of one article is
+    returned in its place as the exception, so the others still get their tags."""
+    try:
+        all_spans = run_ner(texts, model) if model else [None] * len(texts)
+    except Exception as exc:
+        return [exc] * len(texts)
+    results: list[TagResult] = []
+    for text, spans in zip(texts, all_spans, strict=True):
+        try:
+            results.append(tag_article(text, spans, ner_model=model))
+        except Exception as exc:
+            results.append(exc)
+    return results
+
+
+def _chunks(texts: list[str], parts: int) -> list[list[str]]:
+    size = -(-len(texts) // parts)
+    return [texts[i : i + size] for i in range(0, len(texts), size)]
 
 
 class TaggingService:
-    """Tags batches of clean texts; results come back in input order, an exception in
-    place of an article whose tagging failed."""
+    """Tags batches of clean texts; results come back in input order."""
 
-    def __init__(self, ner_model: str | None) -> None:
+    def __init__(self, ner_model: str | None, processes: int) -> None:
         self.ner_model = ner_model
+        self.processes = processes
+        self.load_seconds: float | None = None
+        self._executor: Executor | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> TaggingService:
-        """The service the settings describe."""
-        return cls(settings.ner_model)
+        """The service the settings describe (not started)."""
+        return cls(settings.ner_model or None, settings.ner_processes)
 
-    async def tag_many(self, texts: list[str]) -> list[Tags | BaseException]:
-        """Tags for each text, in order."""
-        return [Tags(ner_model=self.ner_model) for _ in texts]
+    def start(self) -> float:
+        """Start the pool and load models in every process; returns the load time (s)."""
+        if self.processes > 0:
+            context = multiprocessing.get_context("spawn")  # no forked copies of the event loop
+            self._executor = ProcessPoolExecutor(self.processes, mp_context=context)
+            futures = [
+                self._executor.submit(warm_up, self.ner_model) for _ in range(self.processes)
+            ]
+            self.load_seconds = max(f.result() for f in futures)
+        else:
+            self._executor = ThreadPoolExecutor(1, thread_name_prefix="tagging")
+            self.load_seconds = warm_up(self.ner_model)
+        return self.load_seconds
 
     def ready(self) -> bool:
         """True once the gazetteer and NER model are loaded."""
-        return True
+        return self.load_seconds is not None
+
+    async def tag_many(self, texts: list[str]) -> list[TagResult]:
+        """Tags for each text, in order, computed off the event loop."""
+        if self._executor is None:
+            self.start()
+        assert self._executor is not None  # noqa: S101 - start() sets it
+        loop = asyncio.get_running_loop()
+        parts = _chunks(texts, max(1, self.processes))
+        done = await asyncio.gather(
+            *(
+                loop.run_in_executor(self._executor, tag_batch, part, self.ner_model)
+                for part in parts
+            )
+        )
+        return [result for part in done for result in part]
 
     def close(self) -> None:
-        """Release worker processes."""
+        """Stop the pool's processes."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = None

@@ -46,6 +46,7 @@ def run_worker(settings: Settings) -> None:
 
     app = create_app(settings)
     tagging = TaggingService.from_settings(settings)
+    tagging.start()  # models load before the worker joins its group, so /readyz can mean it
     register_agents(app, settings, tagging)
     worker = faust.Worker(app, loglevel=settings.log_level.lower(), quiet=True)
     try:

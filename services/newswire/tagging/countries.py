@@ -1,0 +1,179 @@
+"""Country tagging: gazetteer matches, resolved with the article's own evidence.
+
+Pure: text (and, when available, NER spans) in, country tags with evidence out.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from newswire.models import CountryTag, Evidence
+from newswire.tagging.ambiguity import Context, keep_country_sense
+from newswire.tagging.gazetteer import Gazetteer, Sense, load_gazetteer
+from newswire.tagging.spans import NerSpan
+
+# Names and places say where a story is; demonyms and institutions more often say who
+# takes part in it, so they count for less towards salience. The country the article
+# names first is what its lead is about: it gets one mention's worth more.
+# (Measured on ../shared/eval: see docs/tagging.md.)
+_KIND_WEIGHT = {"name": 1.0, "place": 1.0, "demonym": 0.3, "institution": 0.3}
+_FIRST_MENTION_BONUS = 1.0
+# A single-word place of modest size needs support: the NER calls it a place, or the
+# article names its country some other way. Big cities and curated places stand alone.
+_SELF_EVIDENT_POPULATION = 500_000
+_DOMINANCE = 5.0
+_PRIMARY_MIN_SALIENCE = 0.2
+
+
+@dataclass(frozen=True, slots=True)
+class CountryMention:
+    """One resolved mention: where, what was written, which country, by which kind."""
+
+    start: int
+    end: int
+    surface: str
+    code: str
+    kind: str
+    org: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CountryResult:
+    """Countries of one article, most salient first, with the primary one."""
+
+    countries: list[CountryTag]
+    primary: str | None
+    mentions: list[CountryMention]
+
+
+def _inside(spans: list[NerSpan], start: int, end: int, labels: frozenset[str]) -> bool:
+    """True when a span with one of `labels` strictly contains [start, end): "Paris" in
+    "Paris Hilton". A span equal to the match is the NER mislabelling the place itself."""
+    return any(
+        s.start <= start
+        and end <= s.end
+        and (s.end - s.start) > (end - start)
+        and s.label in labels
+        for s in spans
+    )
+
+
+_PERSON = frozenset({"PERSON"})
+_PLACE_LABELS = frozenset({"GPE", "LOC"})
+_ANY_LABEL = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC"})
+
+
+def _strong(sense: Sense) -> bool:
+    return sense.kind != "place" or sense.curated or sense.population >= _SELF_EVIDENT_POPULATION
+
+
+def _pick_place(senses: list[Sense], supported: set[str]) -> Sense | None:
+    """Among places sharing a name, the one whose country the article supports, else a
+    clearly dominant one by population, else none."""
+    backed = [s for s in senses if s.code in supported]
+    if backed:
+        return max(backed, key=lambda s: s.population)
+    ranked = sorted(senses, key=lambda s: s.population, reverse=True)
+    if len(ranked) == 1 or ranked[0].population >= _DOMINANCE * max(ranked[1].population, 1):
+        return ranked[0]
+    return None
+
+
+def tag_countries(
+    text: str, spans: list[NerSpan] | None = None, gazetteer: Gazetteer | None = None
+) -> CountryResult:
+    """The countries `text` refers to, by name, demonym, place or institution.
+
+    `spans` (NER output), when given, removes matches inside person names and confirms
+    smaller places; without it the tagger relies on the article's other evidence alone."""
+    gaz = gazetteer or load_gazetteer()
+    spans = spans or []
+    matches = list(gaz.find(text))
+    # Pass 1: evidence that needs no support (names, demonyms, institutions, big places).
+    supported: set[str] = set()
+    for start, end, surface in matches:
+        senses = gaz.senses[surface]
+        if surface in gaz.ambiguous or _inside(spans, start, end, _PERSON):
+            continue
+        non_place = [s for s in senses if s.kind != "place"]
+        if len(non_place) == 1 and not non_place[0].weak:
+            supported.add(non_place[0].code)
+        elif not non_place and len(senses) == 1 and _strong(senses[0]):
+            supported.add(senses[0].code)
+    # Pass 2: resolve every match with that support.
+    mentions: list[CountryMention] = []
+    frozen_support = frozenset(supported)
+    for start, end, surface in matches:
+        sense = _resolve(gaz.senses[surface], supported, text, start, end, spans)
+        if sense is None:
+            continue
+        ctx = Context(
+            text, start, end, surface, _inside(spans, start, end, _PERSON), frozen_support
+        )
+        code = keep_country_sense(ctx, sense, gaz.senses[surface])
+        if code is not None:
+            mentions.append(CountryMention(start, end, surface, code, sense.kind, sense.org))
+    return _summarise(mentions, gaz)
+
+
+def _resolve(
+    senses: list[Sense], supported: set[str], text: str, start: int, end: int, spans: list[NerSpan]
+) -> Sense | None:
+    non_place = [s for s in senses if s.kind != "place"]
+    if len(non_place) > 1:
+        # A demonym shared by several countries (Congolese): only the article can tell.
+        backed = [s for s in non_place if s.code in supported]
+        return backed[0] if len(backed) == 1 else None
+    if non_place:
+        sense = non_place[0]
+        if sense.weak and sense.code not in supported:
+            return None
+        return sense
+    place = _pick_place(senses, supported)
+    if place is None:
+        return None
+    return _confirmed_place(place, supported, text, start, end, spans)
+
+
+def _confirmed_place(
+    sense: Sense, supported: set[str], text: str, start: int, end: int, spans: list[NerSpan]
+) -> Sense | None:
+    one_word = " " not in text[start:end]
+    if one_word and text[max(0, start - 4) : start].casefold() == "the ":
+        return None  # "the Tampa": cities take no article; ships, brands and teams do
+    if _strong(sense) or sense.code in supported or not one_word:
+        return sense
+    if _inside(spans, start, end, _ANY_LABEL):
+        return None  # part of a longer name: "Commonwealth Bank", "Dongting Lake"
+    # A smaller single-word place stands only where the NER calls exactly it a place.
+    return (
+        sense
+        if any(s.start == start and s.end == end and s.label in _PLACE_LABELS for s in spans)
+        else None
+    )
+
+
+def _summarise(mentions: list[CountryMention], gaz: Gazetteer) -> CountryResult:
+    weight: dict[str, float] = defaultdict(float)
+    evidence: dict[str, list[Evidence]] = defaultdict(list)
+    for m in mentions:
+        weight[m.code] += _KIND_WEIGHT[m.kind]
+        evidence[m.code].append(Evidence(start=m.start, end=m.end, surface=m.surface, kind=m.kind))  # type: ignore[arg-type]
+    if mentions:
+        weight[mentions[0].code] += _FIRST_MENTION_BONUS
+    total = sum(weight.values()) or 1.0
+    first_seen = {m.code: m.start for m in reversed(mentions)}
+    order = sorted(weight, key=lambda c: (-weight[c], first_seen[c]))
+    tags = [
+        CountryTag(
+            code=code,
+            name=gaz.country_names.get(code, code),
+            count=len(evidence[code]),
+            salience=round(weight[code] / total, 4),
+            evidence=evidence[code],
+        )
+        for code in order
+    ]
+    primary = tags[0].code if tags and tags[0].salience >= _PRIMARY_MIN_SALIENCE else None
+    return CountryResult(tags, primary, mentions)

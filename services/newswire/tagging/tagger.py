@@ -1,0 +1,29 @@
+"""Full tagging of one article: countries and entities, from text and NER spans."""
+
+from __future__ import annotations
+
+from newswire.tagging.countries import tag_countries
+from newswire.tagging.entities import extract_entities
+from newswire.tagging.gazetteer import Gazetteer, load_gazetteer
+from newswire.tagging.result import Tags
+from newswire.tagging.spans import NerSpan
+
+
+def tag_article(
+    text: str,
+    spans: list[NerSpan] | None,
+    *,
+    ner_model: str | None = None,
+    gazetteer: Gazetteer | None = None,
+) -> Tags:
+    """Countries (with evidence and the primary one) and, when NER `spans` are given,
+    people, organisations and places of `text`."""
+    gaz = gazetteer or load_gazetteer()
+    countries = tag_countries(text, spans, gaz)
+    entities = extract_entities(text, spans, countries.mentions, gaz) if spans is not None else []
+    return Tags(
+        countries=countries.countries,
+        primary_country=countries.primary,
+        entities=entities,
+        ner_model=ner_model,
+    )

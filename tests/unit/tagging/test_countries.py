@@ -1,0 +1,126 @@
+"""Country tagging: each kind of evidence and each ambiguity rule, on sentences written here."""
+
+from __future__ import annotations
+
+import pytest
+
+from newswire.tagging.countries import tag_countries
+from newswire.tagging.spans import NerSpan
+
+
+def codes(text: str, spans: list[NerSpan] | None = None) -> set[str]:
+    return {c.code for c in tag_countries(text, spans).countries}
+
+
+def kinds(text: str) -> dict[str, set[str]]:
+    result = tag_countries(text)
+    return {c.code: {e.kind for e in c.evidence} for c in result.countries}
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "kind"),
+    [
+        ("Talks resumed in Syria on Monday.", "SY", "name"),
+        ("The U.S. imposed new sanctions.", "US", "name"),
+        ("Britain and the UK are one country here.", "GB", "name"),
+        ("An Iranian delegation arrived.", "IR", "demonym"),
+        ("Syrians returned to their homes.", "SY", "demonym"),
+        ("Officials met in Tehran.", "IR", "place"),
+        ("Shelling was reported near Quneitra.", "SY", "place"),
+        ("Bushfires spread across New South Wales.", "AU", "place"),
+        ("The Kremlin denied the report.", "RU", "institution"),
+        ("The Pentagon confirmed the strike.", "US", "institution"),
+        ("According to SANA, the convoy left.", "SY", "institution"),
+        ("Hezbollah fighters were seen.", "LB", "institution"),
+    ],
+)
+def test_each_kind_of_evidence(text: str, code: str, kind: str) -> None:
+    assert kind in kinds(text)[code]
+
+
+def test_evidence_points_at_the_text() -> None:
+    text = "Leaders met in Tehran and Damascus."
+    tag = next(c for c in tag_countries(text).countries if c.code == "IR")
+    evidence = tag.evidence[0]
+    assert text[evidence.start : evidence.end] == evidence.surface == "Tehran"
+    assert tag.count == 1 and 0 < tag.salience <= 1
+
+
+def test_longest_match_wins() -> None:
+    assert codes("Fires in New South Wales.") == {"AU"}  # not GB via "Wales"
+
+
+def test_territory_with_its_own_code_gets_it() -> None:
+    assert codes("Asylum seekers landed on Christmas Island.") == {"CX"}
+
+
+def test_regions_religions_and_seas_add_no_country() -> None:
+    assert (
+        codes("Kurdish and Arab leaders in the Middle East discussed the Black Sea and Europe.")
+        == set()
+    )
+
+
+def test_currency_prefix_is_not_the_country() -> None:
+    assert codes("The deal is worth $US 400 million.") == set()
+
+
+def test_us_in_capitals_is_the_pronoun() -> None:
+    assert codes("LET US PRAY FOR PEACE, SAID THE BISHOP.") == set()
+    assert codes("THE US ARMY WITHDREW FROM THE AREA.") == {"US"}
+
+
+def test_georgia_is_the_country_unless_the_story_is_american() -> None:
+    assert codes("Russia bombed villages in Georgia, Moscow said.") >= {"GE", "RU"}
+    assert "US" in codes(
+        "Voters in Atlanta and across Georgia went to the polls in Ohio and Texas."
+    )
+    assert "GE" not in codes(
+        "Voters in Atlanta and across Georgia went to the polls in Ohio and Texas."
+    )
+
+
+def test_jordan_and_chad_next_to_another_name_are_people() -> None:
+    assert "JO" not in codes("Michael Jordan scored forty points.")
+    assert "JO" not in codes("Pilgrims were baptised in the Jordan River.")
+    assert "JO" in codes("Refugees crossed into Jordan last week.")
+    assert "TD" not in codes("Chad Smith plays the drums.")
+    assert "TD" in codes("Troops returned to Chad.")
+
+
+def test_turkey_the_bird() -> None:
+    assert "TR" not in codes("Turkey sandwiches were served.")
+    assert "TR" in codes("Turkey closed its border.")
+
+
+def test_a_place_inside_a_person_name_does_not_count() -> None:
+    text = "Paris Hilton arrived late."
+    assert "FR" not in codes(text, [NerSpan("PERSON", 0, 12, "Paris Hilton")])
+
+
+def test_a_country_the_ner_mislabels_as_a_person_still_counts() -> None:
+    text = "In Malawi, the harvest failed."
+    assert "MW" in codes(text, [NerSpan("PERSON", 3, 9, "Malawi")])
+
+
+def test_cities_sharing_a_name_follow_the_article() -> None:
+    # Sydney (AU, the larger) and Sydney (CA): the article's other evidence decides.
+    assert codes("Sydney was hit by storms, the Australian weather bureau said.") == {"AU"}
+    assert "CA" in codes("Sydney, Nova Scotia, and the rest of Canada braced for the storm.")
+
+
+def test_a_ship_called_after_a_city_is_not_the_city() -> None:
+    assert "US" not in codes("The captain of the Tampa refused.")
+
+
+def test_primary_is_the_most_salient_country() -> None:
+    text = (
+        "Syria's foreign minister visited Moscow. In Damascus, officials said Syria "
+        "would expand ties. Syria and Russia signed an accord."
+    )
+    assert tag_countries(text).primary == "SY"
+
+
+def test_no_country_no_primary() -> None:
+    result = tag_countries("The committee met on Tuesday to discuss the budget.")
+    assert result.countries == [] and result.primary is None

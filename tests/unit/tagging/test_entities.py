@@ -1,0 +1,100 @@
+"""Entity extraction: titles, merging within an article, aliases, and what is not an org."""
+
+from __future__ import annotations
+
+from newswire.tagging.countries import tag_countries
+from newswire.tagging.entities import clean_name, extract_entities, strip_title
+from newswire.tagging.gazetteer import load_gazetteer
+from newswire.tagging.spans import NerSpan
+
+
+def spans_for(text: str, *items: tuple[str, str]) -> list[NerSpan]:
+    found = []
+    cursor = 0
+    for label, surface in items:
+        start = text.index(surface, cursor)
+        found.append(NerSpan(label, start, start + len(surface), surface))
+        cursor = start + 1
+    return found
+
+
+def entities(text: str, *items: tuple[str, str]) -> dict[str, list[str]]:
+    gaz = load_gazetteer()
+    spans = spans_for(text, *items)
+    result = extract_entities(text, spans, tag_countries(text, spans, gaz).mentions, gaz)
+    out: dict[str, list[str]] = {"person": [], "org": [], "place": []}
+    for e in result:
+        out[e.kind].append(e.name)
+    return out
+
+
+def test_titles_are_stripped() -> None:
+    assert strip_title("Maj. Gen. Mamlouk") == "Mamlouk"
+    assert strip_title("President Robert Mugabe") == "Robert Mugabe"
+    assert strip_title("Prince William") == "Prince William"
+
+
+def test_possessive_and_leading_the_are_removed() -> None:
+    assert clean_name("the Kremlin's") == "Kremlin"
+
+
+def test_mentions_of_one_person_merge_under_the_fullest_name() -> None:
+    text = "Ali Mamlouk arrived. Mamlouk said more. Later Maj. Gen. Mamlouk left."
+    found = entities(
+        text, ("PERSON", "Ali Mamlouk"), ("PERSON", "Mamlouk"), ("PERSON", "Maj. Gen. Mamlouk")
+    )
+    assert found["person"] == ["Ali Mamlouk"]
+
+
+def test_spelling_variants_merge() -> None:
+    text = "Asaad al-Shibani spoke. Asad al-Shibani later left."
+    assert entities(text, ("PERSON", "Asaad al-Shibani"), ("PERSON", "Asad al-Shibani"))[
+        "person"
+    ] == ["Asaad al-Shibani"]
+
+
+def test_surname_first_then_full_name_keeps_the_full_name() -> None:
+    text = "Shamkhani met him. Ali Shamkhani said so."
+    assert entities(text, ("PERSON", "Shamkhani"), ("PERSON", "Ali Shamkhani"))["person"] == [
+        "Ali Shamkhani"
+    ]
+
+
+def test_acronym_in_brackets_is_an_alias() -> None:
+    text = "Turkey's ruling Justice and Development Party (AKP) said the AKP would win."
+    found = entities(text, ("ORG", "Justice and Development Party"), ("ORG", "AKP"))
+    assert found["org"] == ["Justice and Development Party"]
+
+
+def test_person_named_as_a_modifier() -> None:
+    assert entities("A senior Bush administration official spoke.")["person"] == ["Bush"]
+
+
+def test_events_and_governments_are_not_organisations() -> None:
+    text = "At the International Security Forum the Federal Government spoke."
+    found = entities(text, ("ORG", "International Security Forum"), ("ORG", "Federal Government"))
+    assert found["org"] == []
+
+
+def test_person_mislabelled_as_org_is_dropped() -> None:
+    text = "Ali Mamlouk met Iran's envoy. Mamlouk left."
+    found = entities(text, ("PERSON", "Ali Mamlouk"), ("ORG", "Mamlouk"))
+    assert found == {"person": ["Ali Mamlouk"], "org": [], "place": []}
+
+
+def test_state_media_tagged_as_person_becomes_an_org() -> None:
+    text = "Iran's Fars news agency reported the visit."
+    assert entities(text, ("PERSON", "Fars"))["org"] == ["Fars"]
+
+
+def test_spans_across_paragraphs_are_ignored() -> None:
+    text = "Moscow Talks\n\nSecurity officials met."
+    assert entities(text, ("ORG", "Talks\n\nSecurity"))["org"] == []
+
+
+def test_places_link_to_their_country() -> None:
+    gaz = load_gazetteer()
+    text = "Officials met in Tehran."
+    spans = spans_for(text, ("GPE", "Tehran"))
+    [place] = extract_entities(text, spans, tag_countries(text, spans, gaz).mentions, gaz)
+    assert (place.kind, place.country, place.count) == ("place", "IR", 1)
