@@ -66,8 +66,9 @@ class Settings(BaseSettings):
     )
 
     dedup_threshold: float = Field(
-        default=0.5,
-        description="Estimated Jaccard similarity at or above which two texts are near-duplicates.",
+        default=0.4,
+        description="Estimated Jaccard similarity at or above which two texts are near-duplicates "
+        "(chosen from measurements: docs/dedup.md).",
     )
     dedup_window_days: float = Field(
         default=14.0, description="How long a remembered article can be matched as an original."

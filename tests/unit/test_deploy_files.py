@@ -53,3 +53,10 @@ def test_kafka_pom_pins_a_39_release_with_a_logging_binding() -> None:
     props = (REPO / "deploy" / "kafka" / "server.properties").read_text()
     assert "process.roles=broker,controller" in props
     assert "group.initial.rebalance.delay.ms=0" in props
+
+
+def test_cluster_ids_never_look_like_options() -> None:
+    from newswire.kafka_local.launcher import new_cluster_id
+
+    ids = [new_cluster_id() for _ in range(2000)]
+    assert all(len(i) == 22 and not i.startswith("-") for i in ids)

@@ -5,10 +5,11 @@ In the worker the mapping is a faust Table (RocksDB, changelog-backed); in tests
 
 Layout (one mapping, keys prefixed by kind; see docs/dedup.md for the sizes):
   b"a" + handle        -> first-seen time (4 bytes, epoch s) + 64-byte signature + article id
-  b"u" + url hash      -> handle            (exact: same canonical URL)
-  b"c" + content hash  -> handle            (exact: same normalised text)
-  b"b" + band key      -> handle            (near: LSH band of the MinHash)
-A handle is the 8-byte xxh3 of the article id.
+  b"u" + url hash      -> handle            (exact: same canonical URL, 5 bytes)
+  b"c" + content hash  -> handle            (exact: same normalised text, 5 bytes)
+  b"b" + band key      -> handle            (near: band number + 4 bytes of the band's hash)
+A handle is 6 bytes of the xxh3 of the article id. Short hashes keep the state small;
+a collision can only propose a candidate, which the signature comparison then rejects.
 """
 
 from __future__ import annotations
@@ -23,6 +24,10 @@ import xxhash
 from newswire.dedup.fingerprint import Fingerprint, similarity
 
 _TIME = struct.Struct(">I")
+_HANDLE = 6
+_KEY = 5
+# band number + 4 hash bytes: with the b"b" prefix, 6 bytes, i.e. 8 base64 characters.
+_BAND = 1 + 4
 Method = Literal["url", "content_hash", "minhash"]
 
 
@@ -55,9 +60,17 @@ class Candidate:
     fingerprint: Fingerprint
 
 
+def _url_key(url: str) -> bytes:
+    return xxhash.xxh3_64_digest(url.encode())[:_KEY]
+
+
+def _content_key(content_hash: str) -> bytes:
+    return bytes.fromhex(content_hash)[:_KEY]
+
+
 def handle_of(article_id: str) -> bytes:
     """The 8-byte handle that stands for `article_id` inside the index."""
-    return xxhash.xxh3_64_digest(article_id.encode())
+    return xxhash.xxh3_64_digest(article_id.encode())[:_HANDLE]
 
 
 class DedupIndex:
@@ -82,8 +95,8 @@ class DedupIndex:
     def check(self, item: Candidate, now: int) -> Verdict:
         """The verdict for `item` at time `now` (epoch seconds), without remembering it."""
         for prefix, key, method in (
-            (b"u", xxhash.xxh3_64_digest(item.canonical_url.encode()), "url"),
-            (b"c", bytes.fromhex(item.content_hash)[:8], "content_hash"),
+            (b"u", _url_key(item.canonical_url), "url"),
+            (b"c", _content_key(item.content_hash), "content_hash"),
         ):
             handle = self._store.get(prefix + key)
             original = self._original(handle, now) if handle else None
@@ -92,7 +105,7 @@ class DedupIndex:
         best: Verdict = Verdict(False)
         seen: set[bytes] = set()
         for band in item.fingerprint.band_keys:
-            handle = self._store.get(b"b" + band)
+            handle = self._store.get(b"b" + band[:_BAND])
             if handle is None or handle in seen:
                 continue
             seen.add(handle)
@@ -110,11 +123,11 @@ class DedupIndex:
         self._store[b"a" + handle] = (
             _TIME.pack(now) + item.fingerprint.signature + item.article_id.encode()
         )
-        self._store[b"u" + xxhash.xxh3_64_digest(item.canonical_url.encode())] = handle
-        self._store[b"c" + bytes.fromhex(item.content_hash)[:8]] = handle
+        self._store[b"u" + _url_key(item.canonical_url)] = handle
+        self._store[b"c" + _content_key(item.content_hash)] = handle
         for band in item.fingerprint.band_keys:
             # The first copy keeps the band: later copies are matched against it.
-            key = b"b" + band
+            key = b"b" + band[:_BAND]
             current = self._store.get(key)
             if current is None or self._original(current, now) is None:
                 self._store[key] = handle

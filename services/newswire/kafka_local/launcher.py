@@ -212,6 +212,15 @@ class LocalKafka:
         return f"running pid={pid} bootstrap={self.bootstrap} {state}"
 
 
+def new_cluster_id() -> str:
+    """A KRaft cluster id: a random UUID in URL-safe base64. One that starts with '-' would
+    be read as an option by the storage tool, so those are drawn again."""
+    while True:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not cluster_id.startswith("-"):
+            return cluster_id
+
+
 def _reap(pid: int) -> bool:
     """Collect a child that exited (so it stops being a zombie); True once it is gone."""
     try:

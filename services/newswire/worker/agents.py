@@ -9,6 +9,7 @@ from typing import Any, cast
 import faust
 
 from newswire.config import Settings
+from newswire.dedup.textstore import TextStore
 from newswire.models import DeadLetter
 from newswire.models.events import utcnow
 from newswire.models.internal import CleanedArticle, UniqueArticle
@@ -36,7 +37,9 @@ def register_agents(app: faust.App, settings: Settings, tagging: TaggingService)
         extra_topic_configs={"cleanup.policy": "compact"},
     )
     app.agent(topics.raw, name="newswire.prepare")(prepare_agent(settings, publisher))
-    app.agent(topics.cleaned, name="newswire.dedup")(dedup_agent(settings, publisher, dedup_table))
+    app.agent(topics.cleaned, name="newswire.dedup")(
+        dedup_agent(settings, publisher, TextStore(dedup_table))
+    )
     app.agent(topics.unique, name="newswire.enrich")(enrich_agent(settings, publisher, tagging))
     register_health(app, ("models_loaded", tagging.ready))
 

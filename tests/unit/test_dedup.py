@@ -1,0 +1,106 @@
+"""Dedup: the index's verdicts, expiry, state size, and quality on the labelled pairs."""
+
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+
+import orjson
+from click.testing import CliRunner
+
+from newswire.cli import main
+from newswire.config import Settings
+from newswire.dedup.dataset import wrap_outlet
+from newswire.dedup.evaluate import candidate, evaluate_pairs
+from newswire.dedup.index import DedupIndex
+from newswire.dedup.textstore import TextStore, from_text, stored_bytes, to_text
+
+REPO = Path(__file__).resolve().parents[2]
+SEEDS = sorted((REPO / "seeds").glob("*.txt"))
+PAIRS = REPO / "tests" / "data" / "dedup_pairs.jsonl"
+THRESHOLD = Settings.model_construct().dedup_threshold
+
+
+def index() -> DedupIndex:
+    return DedupIndex({}, threshold=THRESHOLD, window_s=3600)
+
+
+def test_new_story_is_remembered_and_a_syndicated_copy_found() -> None:
+    idx = index()
+    original = SEEDS[0].read_text()
+    assert not idx.observe(candidate("orig", original), now=0).duplicate
+    copy = wrap_outlet(original, random.Random(1))
+    verdict = idx.observe(candidate("copy", copy), now=10)
+    assert verdict.duplicate and verdict.original_id == "orig" and verdict.method == "minhash"
+    assert verdict.score >= THRESHOLD
+
+
+def test_same_text_is_an_exact_duplicate() -> None:
+    idx = index()
+    idx.observe(candidate("a", SEEDS[1].read_text()), now=0)
+    verdict = idx.observe(candidate("b", SEEDS[1].read_text().replace("\n", "\n\n")), now=1)
+    assert (verdict.duplicate, verdict.method, verdict.score) == (True, "content_hash", 1.0)
+
+
+def test_different_stories_on_one_topic_are_not_duplicates() -> None:
+    idx = index()
+    for i, seed in enumerate(SEEDS):
+        assert not idx.observe(candidate(str(i), seed.read_text()), now=i).duplicate
+
+
+def test_originals_expire_after_the_window_and_sweep_frees_their_state() -> None:
+    store: dict[bytes, bytes] = {}
+    idx = DedupIndex(store, threshold=THRESHOLD, window_s=100)
+    idx.observe(candidate("old", SEEDS[0].read_text()), now=0)
+    assert not idx.check(candidate("again", SEEDS[0].read_text()), now=500).duplicate
+    removed = idx.sweep(now=500)
+    assert removed > 0 and store == {}
+
+
+def test_state_per_remembered_article_is_small() -> None:
+    store: dict[bytes, bytes] = {}
+    idx = DedupIndex(store, threshold=THRESHOLD, window_s=3600)
+    for i, seed in enumerate(SEEDS):
+        idx.observe(candidate(f"article-{i:012d}", seed.read_text()), now=i)
+    assert sum(len(k) + len(v) for k, v in store.items()) / len(SEEDS) <= 512
+    assert stored_bytes(store) / len(SEEDS) <= 512  # as faust writes it: base64 JSON strings
+
+
+def test_quality_on_the_labelled_pairs() -> None:
+    report = evaluate_pairs(PAIRS, THRESHOLD)
+    assert report.total >= 400
+    assert report.precision >= 0.99
+    assert report.recall >= 0.95
+
+
+def test_eval_command_prints_scores_last_and_writes_one_prediction_per_pair(tmp_path: Path) -> None:
+    pairs = tmp_path / "pairs.jsonl"
+    a = SEEDS[0].read_text()
+    pairs.write_bytes(
+        orjson.dumps({"a": a, "b": "Logo Wide\n" + a, "duplicate": True})
+        + b"\n"
+        + orjson.dumps({"a": a, "b": SEEDS[1].read_text(), "duplicate": False})
+        + b"\n"
+    )
+    out = tmp_path / "pred.jsonl"
+    result = CliRunner().invoke(main, ["eval", "dedup", str(pairs), "--predictions", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().splitlines()[-1] == "precision=1.000 recall=1.000 f1=1.000"
+    lines = [orjson.loads(line) for line in out.read_bytes().splitlines()]
+    assert [line["duplicate"] for line in lines] == [True, False]
+    assert all(
+        re.fullmatch(r"[01](\.\d+)?", str(line["score"])) or 0 <= line["score"] <= 1
+        for line in lines
+    )
+
+
+def test_text_store_round_trips_bytes() -> None:
+    table: dict[str, str] = {}
+    store = TextStore(table)
+    store[b"\x00\xff-key"] = b"\xfe value"
+    assert store[b"\x00\xff-key"] == b"\xfe value" and store.get(b"missing") is None
+    assert all(isinstance(k, str) and isinstance(v, str) for k, v in table.items())
+    assert from_text(to_text(b"abc\x00")) == b"abc\x00"
+    del store[b"\x00\xff-key"]
+    assert len(store) == 0
