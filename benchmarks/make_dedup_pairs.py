@@ -1,6 +1,6 @@
 """Regenerate tests/data/dedup_pairs.jsonl from the seeds and ../shared/eval/lee.cor.
 
-    .venv/bin/python benchmarks/make_dedup_pairs.py
+.venv/bin/python benchmarks/make_dedup_pairs.py
 """
 
 from __future__ import annotations
@@ -20,7 +20,12 @@ def main() -> None:
     docs += [line for line in lee.read_text(encoding="latin-1").split("\n") if line.strip()]
     pairs = build_pairs(docs)
     out = REPO / "tests" / "data" / "dedup_pairs.jsonl"
-    out.write_bytes(b"".join(orjson.dumps({"a": p.a, "b": p.b, "duplicate": p.duplicate, "how": p.how}) + b"\n" for p in pairs))
+    out.write_bytes(
+        b"".join(
+            orjson.dumps({"a": p.a, "b": p.b, "duplicate": p.duplicate, "how": p.how}) + b"\n"
+            for p in pairs
+        )
+    )
     print(f"wrote {len(pairs)} pairs ({sum(p.duplicate for p in pairs)} duplicates) to {out}")
 
 

@@ -69,7 +69,7 @@ def test_copies_point_to_their_originals_before_and_after_a_restart(
     assert len(first) == 5 and len(notices) == 10
     seen = [DuplicateNotice.model_validate_json(m.value) for m in notices]
     for notice in seen:
-        outlet, _, stem = notice.id.partition("-seed")  # ids are "<outlet>-<seed stem>"
+        # ids are "wire-<one|two>-<seed stem>"; the original is the seed itself
         assert notice.original_id == notice.id.split("-", 2)[-1], notice
         assert (
             notice.method in {"minhash", "content_hash"} and notice.score >= topics.dedup_threshold

@@ -17,7 +17,7 @@ KAFKA_IMAGE = "apache/kafka:3.9.1"
 def docker_answers() -> bool:
     """True when a Docker engine answers a ping (the client alone is not enough)."""
     try:
-        import docker  # noqa: PLC0415 - comes with testcontainers
+        import docker
 
         client = docker.from_env(timeout=3)
         try:
@@ -40,7 +40,7 @@ def choose_way(env: Mapping[str, str], has_docker: Callable[[], bool]) -> Way:
 @contextmanager
 def docker_broker() -> Iterator[str]:
     """A throwaway Apache Kafka (KRaft) container through testcontainers."""
-    from testcontainers.kafka import KafkaContainer  # noqa: PLC0415
+    from testcontainers.kafka import KafkaContainer
 
     with KafkaContainer(KAFKA_IMAGE).with_kraft() as container:
         yield container.get_bootstrap_server()

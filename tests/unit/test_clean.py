@@ -37,12 +37,12 @@ FURNITURE_LINE = re.compile(
 
 def article_sentences(raw: str) -> list[str]:
     sentences = []
-    for line in raw.splitlines():
-        line = " ".join(line.split())
+    for raw_line in raw.splitlines():
+        line = " ".join(raw_line.split())
         if not line or FURNITURE_LINE.match(line):
             continue
-        line = line.split(" • ")[0]  # the page title's site-name suffix
-        sentences += [s for s in re.split(r"(?<=[.!?])\s+", line) if s]
+        title = line.split(" • ")[0]  # the page title's site-name suffix
+        sentences += [s for s in re.split(r"(?<=[.!?])\s+", title) if s]
     return sentences
 
 

@@ -32,7 +32,7 @@ class TextStore(MutableMapping[bytes, bytes]):
     def __getitem__(self, key: bytes) -> bytes:
         return from_text(self._table[to_text(key)])
 
-    def get(self, key: bytes, default: Any = None) -> Any:  # type: ignore[override]
+    def get(self, key: bytes, default: Any = None) -> Any:
         value = self._table.get(to_text(key))
         return default if value is None else from_text(value)
 

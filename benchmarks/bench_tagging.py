@@ -1,0 +1,81 @@
+"""Tagging throughput: countries alone, spaCy NER alone, and full tagging on a process pool,
+in one run on the same texts; plus the resident memory of a worker with the model loaded.
+
+    .venv/bin/python benchmarks/bench_tagging.py [--rounds N] [--processes P]
+
+Targets (issue 5): country tagging >= 2,000 articles/s per core; full tagging >= 1.5x the
+single-process spaCy rate by using both cores; worker memory <= 700 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing
+import os
+import time
+from pathlib import Path
+
+from corpus import raw_articles
+from newswire.clean import clean_article
+from newswire.config import Settings
+from newswire.tagging.countries import tag_countries
+from newswire.tagging.gazetteer import load_gazetteer
+from newswire.tagging.ner import load_model
+from newswire.tagging.service import TaggingService
+
+
+def rss_mb(pid: int) -> float:
+    """Resident set size of one process, in MB (from /proc)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--processes", type=int, default=2)
+    args = parser.parse_args()
+    texts = [clean_article(d).text for d in raw_articles()] * args.rounds
+    model = Settings.model_construct().ner_model
+
+    load_gazetteer()
+    started = time.perf_counter()
+    for text in texts:
+        tag_countries(text)
+    country_rate = len(texts) / (time.perf_counter() - started)
+
+    nlp = load_model(model)
+    started = time.perf_counter()
+    for _ in nlp.pipe(texts, batch_size=32):
+        pass
+    spacy_rate = len(texts) / (time.perf_counter() - started)
+
+    service = TaggingService(model, args.processes)
+    load_s = service.start()
+
+    async def run() -> float:
+        await service.tag_many(texts[:64])  # warm the pool
+        began = time.perf_counter()
+        for i in range(0, len(texts), 64):
+            await service.tag_many(texts[i : i + 64])
+        return len(texts) / (time.perf_counter() - began)
+
+    full_rate = asyncio.run(run())
+    children = [p.pid for p in multiprocessing.active_children()]
+    worker_rss = rss_mb(os.getpid()) + sum(rss_mb(pid) for pid in children if pid)
+    service.close()
+
+    print(f"articles={len(texts)} cores={os.cpu_count()} pool_processes={args.processes}")
+    print(f"country_tagging_articles_per_s={country_rate:.0f} (one core; target >= 2000)")
+    print(f"spacy_ner_alone_articles_per_s={spacy_rate:.0f} (one process, tok2vec+ner)")
+    print(f"full_tagging_articles_per_s={full_rate:.0f} (NER + countries + entities on the pool)")
+    print(f"full_vs_spacy_ratio={full_rate / spacy_rate:.2f} (target >= 1.5)")
+    print(f"model_load_s={load_s:.1f}")
+    print(f"worker_rss_mb={worker_rss:.0f} (this process + pool, model loaded; target <= 700)")
+
+
+if __name__ == "__main__":
+    main()
