@@ -6,7 +6,6 @@ remember `a` in a fresh index, and ask the index about `b`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
@@ -15,33 +14,9 @@ from newswire.clean import clean_article
 from newswire.dedup.fingerprint import fingerprint, similarity
 from newswire.dedup.index import Candidate, DedupIndex
 from newswire.dedup.shingles import content_hash
+from newswire.scoring import Confusion
 
-
-@dataclass(frozen=True, slots=True)
-class Report:
-    """Confusion counts and the scores derived from them."""
-
-    tp: int
-    fp: int
-    fn: int
-    tn: int
-
-    @property
-    def total(self) -> int:
-        return self.tp + self.fp + self.fn + self.tn
-
-    @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
+Report = Confusion
 
 
 def candidate(article_id: str, raw_text: str) -> Candidate:
@@ -70,7 +45,7 @@ def judge_pair(a: str, b: str, threshold: float) -> tuple[bool, float]:
 def evaluate_pairs(pairs_path: Path, threshold: float, predictions: Path | None = None) -> Report:
     """Score every pair of `pairs_path` (JSON Lines of a, b, duplicate); optionally write
     one prediction line per pair, in order, to `predictions`."""
-    counts = {"tp": 0, "fp": 0, "fn": 0, "tn": 0}
+    counts: dict[str, int] = {"tp": 0, "fp": 0, "fn": 0, "tn": 0}
     out = predictions.open("wb") if predictions else None
     try:
         with pairs_path.open("rb") as lines:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,39 +14,13 @@ import orjson
 
 from newswire.clean import clean_article
 from newswire.config import get_settings
+from newswire.scoring import Confusion
 from newswire.tagging.entities import strip_title
 from newswire.tagging.ner import run_ner
 from newswire.tagging.result import Tags
 from newswire.tagging.tagger import tag_article
 
 _PUNCT = re.compile(r"[^\w\s]")
-
-
-@dataclass(slots=True)
-class Counts:
-    """True positives, false positives and false negatives, summed over documents."""
-
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-
-    def add(self, tp: int, fp: int, fn: int) -> None:
-        self.tp += tp
-        self.fp += fp
-        self.fn += fn
-
-    @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
 
 
 def normalise_name(name: str) -> str:
@@ -115,7 +88,7 @@ def evaluate_gold(gold_path: Path, texts: Path, predictions: Path | None = None)
     `countries_f1=A persons_f1=B orgs_f1=C primary_acc=D`."""
     gold = [orjson.loads(line) for line in gold_path.read_bytes().splitlines() if line.strip()]
     tags = tag_documents([load_text(texts, g["doc"]) for g in gold], get_settings().ner_model)
-    counts = {"countries": Counts(), "persons": Counts(), "orgs": Counts()}
+    counts = {"countries": Confusion(), "persons": Confusion(), "orgs": Confusion()}
     primary_right = primary_total = 0
     records = []
     for g, t in zip(gold, tags, strict=True):
