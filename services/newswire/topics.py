@@ -34,6 +34,12 @@ CLEANED = "news.internal.cleaned"
 UNIQUE = "news.internal.unique"
 
 
+def dead_letter_max_bytes(settings: Settings) -> int:
+    """Largest event a worker publishes: the dead letter of an oversized raw message, which
+    carries the original bytes (base64, a third larger) plus the reason."""
+    return 3 * settings.max_article_bytes + 64 * 1024
+
+
 def topic_specs(settings: Settings) -> list[TopicSpec]:
     """Every topic newswire uses, with partitions, retention and cleanup policy."""
     parts = settings.raw_partitions
@@ -59,7 +65,11 @@ def topic_specs(settings: Settings) -> list[TopicSpec]:
         TopicSpec(
             DEADLETTER,
             1,
-            {"retention.ms": str(30 * DAY_MS), "cleanup.policy": "delete"},
+            {
+                "retention.ms": str(30 * DAY_MS),
+                "cleanup.policy": "delete",
+                "max.message.bytes": str(dead_letter_max_bytes(settings)),
+            },
             "Input that could not be processed, with the original bytes and the reason.",
         ),
         TopicSpec(

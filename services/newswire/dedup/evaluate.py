@@ -10,24 +10,36 @@ from pathlib import Path
 
 import orjson
 
-from newswire.clean import clean_article
-from newswire.dedup.fingerprint import fingerprint, similarity
+from newswire.dedup.fingerprint import similarity
 from newswire.dedup.index import Candidate, DedupIndex
-from newswire.dedup.shingles import content_hash
+from newswire.ingest.files import article_from_text
+from newswire.models import DeadLetter
+from newswire.models.events import utcnow
+from newswire.pipeline.dedup_stage import candidate_of
+from newswire.pipeline.errors import SourceRecord
+from newswire.pipeline.prepare import prepare
 from newswire.scoring import Confusion
-
-Report = Confusion
+from newswire.wire import encode
 
 
 def candidate(article_id: str, raw_text: str) -> Candidate:
-    """Clean and fingerprint one raw text as the worker does (text body, no URL)."""
-    cleaned = clean_article(raw_text).text
-    return Candidate(
-        article_id=article_id,
-        canonical_url=f"urn:newswire:eval:{article_id}",
-        content_hash=content_hash(cleaned),
-        fingerprint=fingerprint(cleaned),
+    """What the worker's dedup stage sees for one raw text: it is wrapped as a raw article
+    and sent through the worker's own `prepare` (validate, clean, fingerprint)."""
+    raw = article_from_text(
+        f"{article_id}.txt", raw_text, source="eval", url=f"urn:newswire:eval:{article_id}"
     )
+    data = encode(raw)
+    result = prepare(
+        data,
+        SourceRecord(),
+        trace_id="eval",
+        received_at=utcnow(),
+        worker_id="eval",
+        max_bytes=len(data),
+    )
+    if isinstance(result, DeadLetter):
+        raise ValueError(f"{article_id}: {result.error}")  # noqa: TRY004 - the text is unusable, its type is fine
+    return candidate_of(result)
 
 
 def judge_pair(a: str, b: str, threshold: float) -> tuple[bool, float]:
@@ -42,10 +54,12 @@ def judge_pair(a: str, b: str, threshold: float) -> tuple[bool, float]:
     return False, round(similarity(first.fingerprint.signature, second.fingerprint.signature), 4)
 
 
-def evaluate_pairs(pairs_path: Path, threshold: float, predictions: Path | None = None) -> Report:
+def evaluate_pairs(
+    pairs_path: Path, threshold: float, predictions: Path | None = None
+) -> Confusion:
     """Score every pair of `pairs_path` (JSON Lines of a, b, duplicate); optionally write
     one prediction line per pair, in order, to `predictions`."""
-    counts: dict[str, int] = {"tp": 0, "fp": 0, "fn": 0, "tn": 0}
+    report = Confusion()
     out = predictions.open("wb") if predictions else None
     try:
         with pairs_path.open("rb") as lines:
@@ -54,13 +68,16 @@ def evaluate_pairs(pairs_path: Path, threshold: float, predictions: Path | None 
                     continue
                 pair = orjson.loads(line)
                 duplicate, score = judge_pair(pair["a"], pair["b"], threshold)
-                outcome = ("t" if duplicate == bool(pair["duplicate"]) else "f") + (
-                    "p" if duplicate else "n"
+                truth = bool(pair["duplicate"])
+                report.add(
+                    tp=duplicate and truth,
+                    fp=duplicate and not truth,
+                    fn=not duplicate and truth,
+                    tn=not duplicate and not truth,
                 )
-                counts[outcome] += 1
                 if out:
                     out.write(orjson.dumps({"duplicate": duplicate, "score": score}) + b"\n")
     finally:
         if out:
             out.close()
-    return Report(**counts)
+    return report

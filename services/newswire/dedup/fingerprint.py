@@ -20,6 +20,9 @@ NUM_PERM = 64
 BANDS = 16
 ROWS = NUM_PERM // BANDS
 _CHANCE = 1.0 / 256.0
+# A band key is the band's number and 4 bytes of its hash: enough to make a false
+# candidate rare, and the signature comparison rejects those anyway.
+BAND_HASH_BYTES = 4
 _SEED = 20261123
 
 
@@ -58,12 +61,13 @@ def _identity(value: int) -> int:
 
 
 def fingerprint(text: str) -> Fingerprint:
-    """The fingerprint of clean `text`: 16 band keys over the full MinHash values (so the
-    LSH candidates are exact) and the 64-byte b-bit signature kept for verification."""
+    """The fingerprint of clean `text`: 16 band keys (band number + 4 hash bytes) over the
+    full MinHash values and the 64-byte b-bit signature kept for verification."""
     values = minhash_values(text)
     signature = (values & np.uint64(0xFF)).astype(np.uint8).tobytes()
     bands = tuple(
-        bytes([band]) + xxhash.xxh3_64_digest(values[band * ROWS : (band + 1) * ROWS].tobytes())
+        bytes([band])
+        + xxhash.xxh3_64_digest(values[band * ROWS : (band + 1) * ROWS].tobytes())[:BAND_HASH_BYTES]
         for band in range(BANDS)
     )
     return Fingerprint(signature=signature, band_keys=bands)

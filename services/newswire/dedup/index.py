@@ -21,13 +21,12 @@ from typing import Literal
 
 import xxhash
 
-from newswire.dedup.fingerprint import Fingerprint, similarity
+from newswire.dedup.fingerprint import NUM_PERM, Fingerprint, similarity
 
 _TIME = struct.Struct(">I")
+_SIGNATURE_END = _TIME.size + NUM_PERM  # record: time, signature, then the article id
 _HANDLE = 6
 _KEY = 5
-# band number + 4 hash bytes: with the b"b" prefix, 6 bytes, i.e. 8 base64 characters.
-_BAND = 1 + 4
 Method = Literal["url", "content_hash", "minhash"]
 
 
@@ -69,7 +68,7 @@ def _content_key(content_hash: str) -> bytes:
 
 
 def handle_of(article_id: str) -> bytes:
-    """The 8-byte handle that stands for `article_id` inside the index."""
+    """The 6-byte handle that stands for `article_id` inside the index."""
     return xxhash.xxh3_64_digest(article_id.encode())[:_HANDLE]
 
 
@@ -90,7 +89,9 @@ class DedupIndex:
         (first_seen,) = _TIME.unpack_from(record)
         if now - first_seen > self.window_s:
             return None
-        return Original(record[68:].decode(), first_seen, record[4:68])
+        return Original(
+            record[_SIGNATURE_END:].decode(), first_seen, record[_TIME.size : _SIGNATURE_END]
+        )
 
     def check(self, item: Candidate, now: int) -> Verdict:
         """The verdict for `item` at time `now` (epoch seconds), without remembering it."""
@@ -105,7 +106,7 @@ class DedupIndex:
         best: Verdict = Verdict(False)
         seen: set[bytes] = set()
         for band in item.fingerprint.band_keys:
-            handle = self._store.get(b"b" + band[:_BAND])
+            handle = self._store.get(b"b" + band)
             if handle is None or handle in seen:
                 continue
             seen.add(handle)
@@ -127,7 +128,7 @@ class DedupIndex:
         self._store[b"c" + _content_key(item.content_hash)] = handle
         for band in item.fingerprint.band_keys:
             # The first copy keeps the band: later copies are matched against it.
-            key = b"b" + band[:_BAND]
+            key = b"b" + band
             current = self._store.get(key)
             if current is None or self._original(current, now) is None:
                 self._store[key] = handle
@@ -141,18 +142,15 @@ class DedupIndex:
 
     def expired_keys(self, now: int) -> Iterator[bytes]:
         """Keys of records older than the window and of pointers to them (for a sweep)."""
-        live: set[bytes] = set()
-        stale: list[bytes] = []
-        for key, value in list(self._store.items()):
-            if key[:1] == b"a":
-                (first_seen,) = _TIME.unpack_from(value)
-                (live if now - first_seen <= self.window_s else set()).add(key[1:])
-                if now - first_seen > self.window_s:
-                    stale.append(key)
-        for key, value in list(self._store.items()):
-            if key[:1] != b"a" and value not in live:
-                stale.append(key)
-        yield from stale
+        items = list(self._store.items())
+        live = {
+            key[1:]
+            for key, value in items
+            if key[:1] == b"a" and now - _TIME.unpack_from(value)[0] <= self.window_s
+        }
+        for key, value in items:
+            if (key[1:] if key[:1] == b"a" else value) not in live:
+                yield key
 
     def sweep(self, now: int) -> int:
         """Delete expired records and the pointers to them; return how many keys went."""

@@ -17,7 +17,6 @@ _TURKEY_FOOD = re.compile(
     r"roast|hunt|hunting|vultures?|shoot|day|trot|bacon|burgers?|slices?|stuffing|gravy|season)\b",
     re.IGNORECASE,
 )
-_TURKEY_BEFORE = re.compile(r"\b(roast|wild|Thanksgiving|Christmas|smoked|stuffed|cold|the|a)\s*$")
 _CAPITALISED_WORD_AFTER = re.compile(r"^\s+([A-Z][a-z]+)")
 _CAPITALISED_WORD_BEFORE = re.compile(r"\b([A-Z][a-z]+)\s+$")
 _RIVER_AFTER = re.compile(r"^\s+(River|Valley|river|valley)\b")
@@ -27,7 +26,8 @@ _US_COUNTRY_AFTER = re.compile(
     r"SENATE|CONGRESS|ECONOMY|STRIKES?|SANCTIONS|ENVOY|EMBASSY|AND|TRADE)\b"
 )
 _ALL_CAPS_CONTEXT = re.compile(r"[A-Z]{3,}")
-_GE_EVIDENCE = frozenset({"GE"})
+# Evidence that the story is in the Caucasus, where Georgia is the country.
+_CAUCASUS_EVIDENCE = frozenset({"GE", "RU", "AM", "AZ", "UA"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,32 +65,24 @@ def _us_rule(ctx: Context) -> bool:
 
 def _person_name_rule(ctx: Context) -> bool:
     """Jordan, Chad: a given name or surname when next to another capitalised name."""
-    if _RIVER_AFTER.match(ctx.after):
+    if _RIVER_AFTER.match(ctx.after) or _CAPITALISED_WORD_AFTER.match(ctx.after):
         return False
-    after = _CAPITALISED_WORD_AFTER.match(ctx.after)
     before = _CAPITALISED_WORD_BEFORE.search(ctx.before)
-    name_like = after is not None and not ctx.after.lstrip().startswith(("River", "Valley"))
-    return not (
-        name_like
-        or (before is not None and before.group(1) not in {"The", "In", "And", "Of", "To"})
-    )
+    return before is None or before.group(1) in {"The", "In", "And", "Of", "To"}
 
 
 def _turkey_rule(ctx: Context) -> bool:
-    return not (
-        _TURKEY_FOOD.match(ctx.after)
-        or (_TURKEY_BEFORE.search(ctx.before) and _TURKEY_FOOD.match(ctx.after))
-    )
+    return not _TURKEY_FOOD.match(ctx.after)
 
 
-def _georgia_rule(ctx: Context, senses: list[Sense]) -> str | None:
-    """The country unless the article's other evidence is American and not Georgian."""
-    if "US" in ctx.supported and not (ctx.supported & (_GE_EVIDENCE | {"RU", "AM", "AZ", "UA"})):
+def _georgia_rule(ctx: Context) -> str:
+    """The country unless the article's other evidence is American and not Caucasian."""
+    if "US" in ctx.supported and not ctx.supported & _CAUCASUS_EVIDENCE:
         return "US"
     return "GE"
 
 
-def keep_country_sense(ctx: Context, sense: Sense, senses: list[Sense]) -> str | None:
+def keep_country_sense(ctx: Context, sense: Sense) -> str | None:
     """The country `ctx.surface` stands for here, or None when it does not name one."""
     if ctx.in_person:
         return None  # "A person's name alone does not count": Jack London, Paris Hilton
@@ -98,7 +90,7 @@ def keep_country_sense(ctx: Context, sense: Sense, senses: list[Sense]) -> str |
     if surface in {"US", "U.S.", "USA"}:
         return sense.code if _us_rule(ctx) else None
     if surface == "Georgia":
-        return _georgia_rule(ctx, senses)
+        return _georgia_rule(ctx)
     if surface in {"Jordan", "Chad"}:
         return sense.code if _person_name_rule(ctx) else None
     if surface == "Turkey":

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from newswire.models import CountryTag, Evidence
 from newswire.tagging.ambiguity import Context, keep_country_sense
-from newswire.tagging.gazetteer import Gazetteer, Sense, load_gazetteer
+from newswire.tagging.gazetteer import Gazetteer, Kind, Sense, load_gazetteer
 from newswire.tagging.spans import NerSpan
 
 # Names and places say where a story is; demonyms and institutions more often say who
@@ -34,7 +34,7 @@ class CountryMention:
     end: int
     surface: str
     code: str
-    kind: str
+    kind: Kind
     org: bool = False
 
 
@@ -89,12 +89,15 @@ def tag_countries(
     smaller places; without it the tagger relies on the article's other evidence alone."""
     gaz = gazetteer or load_gazetteer()
     spans = spans or []
-    matches = list(gaz.find(text))
+    matches = [
+        (start, end, surface, _inside(spans, start, end, _PERSON))
+        for start, end, surface in gaz.find(text)
+    ]
     # Pass 1: evidence that needs no support (names, demonyms, institutions, big places).
     supported: set[str] = set()
-    for start, end, surface in matches:
+    for _, _, surface, in_person in matches:
         senses = gaz.senses[surface]
-        if surface in gaz.ambiguous or _inside(spans, start, end, _PERSON):
+        if surface in gaz.ambiguous or in_person:
             continue
         non_place = [s for s in senses if s.kind != "place"]
         if len(non_place) == 1 and not non_place[0].weak:
@@ -104,14 +107,12 @@ def tag_countries(
     # Pass 2: resolve every match with that support.
     mentions: list[CountryMention] = []
     frozen_support = frozenset(supported)
-    for start, end, surface in matches:
+    for start, end, surface, in_person in matches:
         sense = _resolve(gaz.senses[surface], supported, text, start, end, spans)
         if sense is None:
             continue
-        ctx = Context(
-            text, start, end, surface, _inside(spans, start, end, _PERSON), frozen_support
-        )
-        code = keep_country_sense(ctx, sense, gaz.senses[surface])
+        ctx = Context(text, start, end, surface, in_person, frozen_support)
+        code = keep_country_sense(ctx, sense)
         if code is not None:
             mentions.append(CountryMention(start, end, surface, code, sense.kind, sense.org))
     return _summarise(mentions, gaz)
@@ -159,7 +160,7 @@ def _summarise(mentions: list[CountryMention], gaz: Gazetteer) -> CountryResult:
     evidence: dict[str, list[Evidence]] = defaultdict(list)
     for m in mentions:
         weight[m.code] += _KIND_WEIGHT[m.kind]
-        evidence[m.code].append(Evidence(start=m.start, end=m.end, surface=m.surface, kind=m.kind))  # type: ignore[arg-type]
+        evidence[m.code].append(Evidence(start=m.start, end=m.end, surface=m.surface, kind=m.kind))
     if mentions:
         weight[mentions[0].code] += _FIRST_MENTION_BONUS
     total = sum(weight.values()) or 1.0

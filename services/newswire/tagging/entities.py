@@ -166,7 +166,7 @@ def extract_entities(  # noqa: PLR0912 - one branch per NER label reads better t
             continue  # the NER called a person an organisation
         acronym = _ACRONYM_AFTER.match(text[end:])
         if acronym:
-            aliases[acronym.group(1)] = aliases.get(acronym.group(1), name)
+            aliases.setdefault(acronym.group(1), name)
         _add_org(orgs, aliases.get(name, name), Mention(start=start, end=end, surface=surface))
     ordered = sorted([*people, *orgs, *places.values()], key=lambda e: e.mentions[0].start)
     return [

@@ -16,9 +16,8 @@ from newswire.clean import clean_article
 from newswire.config import get_settings
 from newswire.scoring import Confusion
 from newswire.tagging.entities import strip_title
-from newswire.tagging.ner import run_ner
 from newswire.tagging.result import Tags
-from newswire.tagging.tagger import tag_article
+from newswire.tagging.service import tag_batch
 
 _PUNCT = re.compile(r"[^\w\s]")
 
@@ -66,10 +65,12 @@ def load_text(texts: Path, doc: str) -> str:
 
 
 def tag_documents(raw_texts: list[str], model: str) -> list[Tags]:
-    """Tag raw documents the way the worker does: clean, NER in one batch, then tag."""
-    clean = [clean_article(t).text for t in raw_texts]
-    spans = run_ner(clean, model)
-    return [tag_article(t, s, ner_model=model) for t, s in zip(clean, spans, strict=True)]
+    """Tag raw documents the way the worker does: clean, then the worker's `tag_batch`."""
+    results = tag_batch([clean_article(t).text for t in raw_texts], model)
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+    return [r for r in results if isinstance(r, Tags)]
 
 
 def prediction_record(doc: str, tags: Tags) -> dict[str, Any]:

@@ -177,8 +177,9 @@ def _add_curated(gaz: Gazetteer, data: dict[str, Any]) -> None:
             gaz.add(name, Sense(code, "place", population=1_000_000, curated=True))
 
 
+@lru_cache(maxsize=1)
 def curated_data() -> dict[str, Any]:
-    """The curated gazetteer additions (`data/gazetteer.yaml`)."""
+    """The curated gazetteer additions (`data/gazetteer.yaml`), parsed once per process."""
     text = (
         resources.files("newswire.tagging")
         .joinpath("data/gazetteer.yaml")

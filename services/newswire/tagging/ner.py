@@ -25,7 +25,7 @@ def load_model(name: str) -> Any:
     import spacy  # noqa: PLC0415 - heavy; only processes that tag load it
 
     try:
-        nlp = spacy.load(name, exclude=[p for p in _NOT_NEEDED])
+        nlp = spacy.load(name, exclude=list(_NOT_NEEDED))
     except OSError as exc:
         raise ModelNotInstalledError(
             f"spaCy pipeline {name!r} is not installed; pip install the package that carries it "

@@ -5,12 +5,8 @@ from __future__ import annotations
 import faust
 
 from newswire.config import Settings
+from newswire.topics import dead_letter_max_bytes
 from newswire.wire import register_faust_codec
-
-
-def dead_letter_max_bytes(settings: Settings) -> int:
-    """Largest event a worker publishes: a dead letter of an oversized raw message."""
-    return 3 * settings.max_article_bytes + 64 * 1024
 
 
 def create_app(settings: Settings) -> faust.App:
@@ -33,8 +29,6 @@ def create_app(settings: Settings) -> faust.App:
         broker_rebalance_timeout=settings.session_timeout_s * 2,
         consumer_auto_offset_reset="earliest",
         producer_acks=-1,
-        # A dead letter carries the original bytes (base64, 4/3 larger) of a message that
-        # may itself be over the article limit: the producer must allow that much.
         producer_max_request_size=dead_letter_max_bytes(settings),
         topic_partitions=settings.raw_partitions,
         topic_replication_factor=1,
