@@ -118,6 +118,7 @@ def extract_entities(  # noqa: PLR0912 - one branch per NER label reads better t
     places: dict[str, _Entity] = {}
     parties, not_org_heads = _org_rules()
     aliases = _acronym_aliases(text)
+    resolved = {(m.start, m.end): m.code for m in country_mentions}
     org_candidates: list[tuple[int, int, str]] = [
         (m.start, m.end, m.surface) for m in country_mentions if m.org
     ]
@@ -139,9 +140,9 @@ def extract_entities(  # noqa: PLR0912 - one branch per NER label reads better t
         elif span.label == "NORP" and name in parties:
             org_candidates.append((span.start, span.end, span.text))
         elif span.label in {"GPE", "LOC"}:
-            entity = places.setdefault(
-                name, _Entity(name, "place", country=senses[0].code if senses else None)
-            )
+            # The country tagger already chose among places that share this name.
+            country = resolved.get((span.start, span.end)) or (senses[0].code if senses else None)
+            entity = places.setdefault(name, _Entity(name, "place", country=country))
             entity.mentions.append(mention)
     for match in _ADMINISTRATION.finditer(text):
         if all(sense.kind == "place" for sense in gaz.senses.get(match.group(1), [])):
@@ -154,7 +155,7 @@ def extract_entities(  # noqa: PLR0912 - one branch per NER label reads better t
     people, media = _split_outlets(people)
     org_candidates += media
     for start, end, surface in sorted(set(org_candidates)):
-        name = strip_title(clean_name(surface))
+        name = clean_name(surface)  # organisations keep "General", "Chief": titles only for people
         if (
             not name
             or _JUNK_ORG.match(name)
@@ -162,7 +163,7 @@ def extract_entities(  # noqa: PLR0912 - one branch per NER label reads better t
             or name.split()[-1] in not_org_heads
         ):
             continue
-        if any(_same_person(name.split(), p.tokens) for p in people):
+        if any(_same_person(strip_title(name).split(), p.tokens) for p in people):
             continue  # the NER called a person an organisation
         acronym = _ACRONYM_AFTER.match(text[end:])
         if acronym:

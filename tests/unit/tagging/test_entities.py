@@ -98,3 +98,17 @@ def test_places_link_to_their_country() -> None:
     spans = spans_for(text, ("GPE", "Tehran"))
     [place] = extract_entities(text, spans, tag_countries(text, spans, gaz).mentions, gaz)
     assert (place.kind, place.country, place.count) == ("place", "IR", 1)
+
+
+def test_organisation_names_keep_words_that_are_also_titles() -> None:
+    text = "General Motors and the Chief Rabbinate issued statements."
+    found = entities(text, ("ORG", "General Motors"), ("ORG", "Chief Rabbinate"))
+    assert found["org"] == ["General Motors", "Chief Rabbinate"]
+
+
+def test_a_place_takes_the_country_the_tagger_resolved_for_it() -> None:
+    gaz = load_gazetteer()
+    text = "Sydney, Nova Scotia, and the rest of Canada braced for the storm."
+    spans = spans_for(text, ("GPE", "Sydney"))
+    places = [e for e in extract_entities(text, spans, tag_countries(text, spans, gaz).mentions, gaz) if e.kind == "place"]
+    assert [(p.name, p.country) for p in places] == [("Sydney", "CA")]
