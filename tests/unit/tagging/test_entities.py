@@ -110,5 +110,9 @@ def test_a_place_takes_the_country_the_tagger_resolved_for_it() -> None:
     gaz = load_gazetteer()
     text = "Sydney, Nova Scotia, and the rest of Canada braced for the storm."
     spans = spans_for(text, ("GPE", "Sydney"))
-    places = [e for e in extract_entities(text, spans, tag_countries(text, spans, gaz).mentions, gaz) if e.kind == "place"]
+    places = [
+        e
+        for e in extract_entities(text, spans, tag_countries(text, spans, gaz).mentions, gaz)
+        if e.kind == "place"
+    ]
     assert [(p.name, p.country) for p in places] == [("Sydney", "CA")]
