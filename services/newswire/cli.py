@@ -126,8 +126,8 @@ def topics_create() -> None:
 )
 def produce(paths: tuple[str, ...], source: str) -> None:
     """Publish articles from files, folders, JSON Lines or '-' (stdin) to the raw topic."""
+    from newswire.client import AsyncClient  # noqa: PLC0415
     from newswire.ingest.files import articles_from_path, articles_from_stdin  # noqa: PLC0415
-    from newswire.ingest.producer import ArticleProducer  # noqa: PLC0415
 
     try:
         articles = [
@@ -143,11 +143,54 @@ def produce(paths: tuple[str, ...], source: str) -> None:
         raise click.ClickException(str(exc)) from exc
 
     async def run() -> list[str]:
-        async with ArticleProducer(get_settings(), component="cli") as producer:
-            return await producer.send_many(articles)
+        async with AsyncClient(get_settings(), component="cli") as client:
+            return await client.publish_many(articles)
 
     for article_id in asyncio.run(run()):
         click.echo(article_id)
+
+
+@main.command()
+@click.option("--host", default=None, help="Bind address (default NEWSWIRE_INGEST_HOST).")
+@click.option("--port", type=int, default=None, help="Port (default NEWSWIRE_INGEST_PORT).")
+def ingest(host: str | None, port: int | None) -> None:
+    """Serve HTTP ingest: POST /v1/articles, /healthz, /readyz, /metrics."""
+    from newswire.ingest.http import run_ingest  # noqa: PLC0415
+    from newswire.observability.logs import configure_logging  # noqa: PLC0415
+
+    settings = get_settings()
+    overrides = {k: v for k, v in {"ingest_host": host, "ingest_port": port}.items() if v}
+    settings = settings.model_copy(update=overrides)
+    configure_logging(settings)
+    run_ingest(settings)
+
+
+@main.command()
+@click.option("--stage", multiple=True, help="Only letters from this stage (repeatable).")
+@click.option("--from-start", is_flag=True, help="Replay every letter, not only new ones.")
+@click.option("--dry-run", is_flag=True, help="Say what would be replayed; change nothing.")
+@click.option("--limit", type=int, default=None, help="Replay at most this many letters.")
+@click.option("--idle", default=3.0, show_default=True, help="Stop after this many idle seconds.")
+def replay(
+    stage: tuple[str, ...], from_start: bool, dry_run: bool, limit: int | None, idle: float
+) -> None:
+    """Re-submit dead letters (after a fix) to the topic each first came from."""
+    from newswire.ingest.replay import replay_dead_letters  # noqa: PLC0415
+
+    report = asyncio.run(
+        replay_dead_letters(
+            get_settings(),
+            stages=frozenset(stage),
+            from_start=from_start,
+            dry_run=dry_run,
+            limit=limit,
+            idle_timeout_s=idle,
+            echo=click.echo,
+        )
+    )
+    skipped = ", ".join(f"{why}: {n}" for why, n in sorted(report.skipped.items())) or "none"
+    verb = "would replay" if dry_run else "replayed"
+    click.echo(f"read={report.read} {verb}={report.total_replayed} skipped=({skipped})")
 
 
 @main.command()

@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     ingest_max_request_bytes: int = Field(
         default=8 * 1024 * 1024, description="Largest HTTP ingest request body accepted."
     )
+    ingest_max_batch: int = Field(
+        default=1000, description="Most articles accepted in one HTTP ingest request."
+    )
     max_article_bytes: int = Field(
         default=2 * 1024 * 1024, description="Largest raw article event accepted anywhere."
     )

@@ -8,8 +8,8 @@ from collections.abc import Iterable
 from aiokafka import AIOKafkaProducer
 
 from newswire.config import Settings
-from newswire.models import RawArticle
-from newswire.topics import RAW, topic_name
+from newswire.models import DeadLetter, RawArticle
+from newswire.topics import DEADLETTER, RAW, dead_letter_max_bytes, topic_name
 from newswire.wire import cloudevent_headers, encode, new_trace_id, source_name
 
 
@@ -32,7 +32,7 @@ class ArticleProducer:
             enable_idempotence=True,
             linger_ms=5,
             max_batch_size=256 * 1024,
-            max_request_size=settings.max_article_bytes + 64 * 1024,
+            max_request_size=dead_letter_max_bytes(settings),
             compression_type=None,
         )
 
@@ -74,6 +74,19 @@ class ArticleProducer:
             raise
         future.add_done_callback(lambda _: self._slots.release())
         return future  # type: ignore[no-any-return]
+
+    async def send_dead_letter(self, letter: DeadLetter) -> None:
+        """Publish `letter` to the dead-letter topic and wait for the broker: input refused
+        before it reached the raw topic is kept there, with its reason, like any other."""
+        key = letter.article_id or "ingest"
+        await self._producer.send_and_wait(
+            topic_name(self._settings, DEADLETTER),
+            key=key.encode(),
+            value=encode(letter),
+            headers=cloudevent_headers(
+                letter, event_id=f"{key}:DeadLetter", source=self._source, trace_id=None
+            ),
+        )
 
     async def send_and_wait(self, article: RawArticle) -> str:
         """Publish `article` and wait for the broker's acknowledgement; returns its id."""

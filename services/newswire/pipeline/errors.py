@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import orjson
 from pydantic import ValidationError
 
+from newswire.ingest.payload import InvalidArticleError
 from newswire.models import DeadLetter
 from newswire.models.events import utcnow
 
@@ -29,6 +30,8 @@ def describe_error(exc: BaseException) -> str:
             where = ".".join(str(p) for p in err["loc"]) or "(document)"
             parts.append(f"{where}: {err['msg']}")
         return "; ".join(parts)
+    if isinstance(exc, InvalidArticleError):
+        return "; ".join(f"{e.field}: {e.message}" for e in exc.errors[:10])
     if isinstance(exc, orjson.JSONDecodeError):
         return f"not valid JSON: {exc}"
     if isinstance(exc, UnicodeDecodeError):

@@ -1,0 +1,188 @@
+"""The HTTP way in: `POST /v1/articles` (one article or a batch) in front of the producer.
+
+Responses are JSON. 202 `{"ids": [...]}` once the broker has every article; 400 when the
+body is not JSON; 401 when a token is configured and the request lacks it; 413 when the
+body or batch is too large; 415 for other content types; 422 with one entry per bad field.
+A batch is accepted or refused whole."""
+
+from __future__ import annotations
+
+import hmac
+import time
+from typing import Any
+
+import orjson
+import structlog
+from aiohttp import web
+
+from newswire.client.async_client import AsyncClient
+from newswire.config import Settings
+from newswire.ingest.payload import (
+    InvalidArticleError,
+    parse_json_payload,
+    parse_ndjson_payload,
+    validate_articles,
+)
+from newswire.models import RawArticle
+from newswire.observability.metrics import IngestMetrics, metrics_response
+
+log = structlog.get_logger("newswire.ingest")
+
+CLIENT_KEY = web.AppKey("client", AsyncClient)
+SETTINGS_KEY = web.AppKey("settings", Settings)
+METRICS_KEY = web.AppKey("metrics", IngestMetrics)
+JSON_TYPES = {"application/json", ""}
+NDJSON_TYPES = {"application/x-ndjson", "application/jsonl", "application/json-lines"}
+
+
+def problem(
+    status: int, message: str, *, headers: dict[str, str] | None = None, **extra: Any
+) -> web.Response:
+    """A JSON error response: `{"error": message, ...extra}` with `status`."""
+    return web.Response(
+        body=orjson.dumps({"error": message, **extra}),
+        status=status,
+        content_type="application/json",
+        headers=headers,
+    )
+
+
+def authorised(settings: Settings, request: web.Request) -> bool:
+    """True when no token is configured, or the request carries it as a bearer token."""
+    if settings.ingest_token is None:
+        return True
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    expected = settings.ingest_token.get_secret_value()
+    # Constant-time comparison: the token must not leak through response timing.
+    return scheme.lower() == "bearer" and hmac.compare_digest(given.strip(), expected)
+
+
+async def post_articles(request: web.Request) -> web.Response:
+    """Validate the posted article(s) and publish them to the raw topic."""
+    settings = request.app[SETTINGS_KEY]
+    metrics = request.app[METRICS_KEY]
+    response = await _handle(request, settings)
+    metrics.requests.labels(status=str(response.status)).inc()
+    return response
+
+
+class RefusedError(Exception):
+    """A request refused with an HTTP status and a JSON error body."""
+
+    def __init__(
+        self, status: int, message: str, headers: dict[str, str] | None = None, **extra: Any
+    ) -> None:
+        super().__init__(message)
+        self.response = problem(status, message, headers=headers, **extra)
+
+
+async def _handle(request: web.Request, settings: Settings) -> web.Response:
+    try:
+        articles = await _articles_of(request, settings)
+    except RefusedError as refused:
+        return refused.response
+    started = time.perf_counter()
+    try:
+        ids = await request.app[CLIENT_KEY].publish_many(articles)
+    except Exception as exc:
+        log.exception("ingest.publish_failed", articles=len(articles))
+        return problem(503, f"could not publish to Kafka: {type(exc).__name__}")
+    metrics = request.app[METRICS_KEY]
+    metrics.articles.inc(len(ids))
+    metrics.publish_seconds.observe(time.perf_counter() - started)
+    return web.Response(
+        body=orjson.dumps({"ids": ids, "accepted": len(ids)}),
+        status=202,
+        content_type="application/json",
+    )
+
+
+async def _articles_of(request: web.Request, settings: Settings) -> list[RawArticle]:
+    """The request's articles, validated; raises RefusedError saying why not."""
+    if not authorised(settings, request):
+        raise RefusedError(
+            401, "missing or wrong bearer token", {"WWW-Authenticate": 'Bearer realm="newswire"'}
+        )
+    too_large = f"request body exceeds {settings.ingest_max_request_bytes} bytes"
+    if (request.content_length or 0) > settings.ingest_max_request_bytes:
+        raise RefusedError(413, too_large)
+    content_type = request.content_type if request.body_exists else ""
+    if content_type not in JSON_TYPES | NDJSON_TYPES:
+        raise RefusedError(415, f"unsupported content type {content_type!r}; send application/json")
+    try:
+        body = await request.read()
+    except web.HTTPRequestEntityTooLarge:
+        raise RefusedError(413, too_large) from None
+    if not body.strip():
+        raise RefusedError(400, "empty body: send an article object or an array of them")
+    try:
+        items = (
+            parse_ndjson_payload(body) if content_type in NDJSON_TYPES else parse_json_payload(body)
+        )
+    except ValueError as exc:  # orjson.JSONDecodeError is a ValueError
+        raise RefusedError(400, f"body is not valid JSON: {exc}") from None
+    if not items:
+        raise RefusedError(400, "no articles in the request")
+    if len(items) > settings.ingest_max_batch:
+        raise RefusedError(
+            413, f"{len(items)} articles in one request; at most {settings.ingest_max_batch}"
+        )
+    try:
+        return validate_articles(items)
+    except InvalidArticleError as exc:
+        raise RefusedError(
+            422, "invalid article", errors=[error.as_json() for error in exc.errors[:100]]
+        ) from None
+
+
+async def healthz(request: web.Request) -> web.Response:
+    """The process answers."""
+    return web.json_response({"status": "alive"})
+
+
+async def readyz(request: web.Request) -> web.Response:
+    """Ready once the producer is connected to the broker."""
+    ready = CLIENT_KEY in request.app
+    return web.json_response(
+        {"ready": ready, "checks": {"producer_connected": ready}}, status=200 if ready else 503
+    )
+
+
+async def metrics(request: web.Request) -> web.Response:
+    """Prometheus text exposition of the ingest metrics."""
+    body, content_type = metrics_response(request.app[METRICS_KEY].registry)
+    return web.Response(body=body, headers={"Content-Type": content_type})
+
+
+def create_ingest_app(settings: Settings, metrics_: IngestMetrics | None = None) -> web.Application:
+    """The aiohttp application serving ingest, health and metrics; the producer connects on
+    start-up and flushes on shutdown."""
+    app = web.Application(client_max_size=settings.ingest_max_request_bytes)
+    app[SETTINGS_KEY] = settings
+    app[METRICS_KEY] = metrics_ or IngestMetrics.create()
+
+    async def producer_context(app: web.Application) -> Any:
+        client = AsyncClient(settings, component="http-ingest")
+        await client.start()
+        app[CLIENT_KEY] = client
+        log.info("ingest.ready", bootstrap=settings.kafka_bootstrap)
+        yield
+        await client.close()
+
+    app.cleanup_ctx.append(producer_context)
+    app.router.add_post("/v1/articles", post_articles)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    app.router.add_get("/metrics", metrics)
+    return app
+
+
+def run_ingest(settings: Settings) -> None:
+    """Serve HTTP ingest in the foreground until interrupted."""
+    web.run_app(
+        create_ingest_app(settings),
+        host=settings.ingest_host,
+        port=settings.ingest_port,
+        print=None,
+        access_log=None,
+    )

@@ -1,0 +1,122 @@
+"""A Scrapy item pipeline that publishes scraped items to newswire. One setting enables it:
+
+    ITEM_PIPELINES = {"newswire.ingest.scrapy_pipeline.NewswirePipeline": 800}
+
+Optional Scrapy settings: NEWSWIRE_BOOTSTRAP_SERVERS (else the environment's newswire
+settings), NEWSWIRE_SOURCE (the outlet name; else the item's `source`, else the URL's host).
+Items are mapped by `item_to_article`; an item that is not a valid article is dropped with
+the reason in Scrapy's log and sent to the dead-letter topic, so nothing is lost."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import orjson
+
+from newswire.client import Client, InvalidArticleError
+from newswire.config import Settings
+from newswire.ingest.payload import validate_article
+from newswire.models import RawArticle
+
+BODY_FIELDS = (("body", None), ("text", "text"), ("content", None), ("html", "html"))
+ARTICLE_FIELDS = {
+    "id", "url", "source", "title", "body", "body_format", "language", "published_at",
+    "fetched_at", "scraper_id", "metadata",
+}  # fmt: skip
+
+
+def _scalar(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, list | tuple) and len(value) == 1:
+        return _scalar(value[0])
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)
+
+
+def item_to_article(
+    item: Mapping[str, Any], *, spider_name: str, source: str | None = None
+) -> RawArticle:
+    """A raw article from a scraped item. Reads `url`, `title`, the body from `body`, `text`,
+    `content` or `html` (HTML when the field is `html`), `source` or `outlet`, `language`,
+    `published_at` and `id` when present; other scalar fields become metadata. Raises
+    InvalidArticleError naming the field that is missing or wrong."""
+    data: dict[str, Any] = {}
+    for name, body_format in BODY_FIELDS:
+        if item.get(name):
+            data["body"] = _scalar(item[name])
+            if body_format is not None:
+                data["body_format"] = body_format
+            break
+    for name in ("id", "url", "title", "language", "published_at", "fetched_at", "body_format"):
+        if item.get(name) is not None:
+            data.setdefault(name, _scalar(item[name]))
+    url = str(data.get("url", ""))
+    data["source"] = (
+        source or _scalar(item.get("source") or item.get("outlet")) or urlsplit(url).hostname
+    )
+    data["scraper_id"] = f"scrapy:{spider_name}"
+    extra = {
+        key: _scalar(value)
+        for key, value in item.items()
+        if key not in ARTICLE_FIELDS and key not in {"outlet", "text", "content", "html"}
+    }
+    metadata = dict(item.get("metadata") or {})
+    data["metadata"] = {**extra, **{k: _scalar(v) for k, v in metadata.items()}}
+    return validate_article(data)
+
+
+class NewswirePipeline:
+    """Publishes every item to newswire's raw topic and leaves the item unchanged."""
+
+    def __init__(self, settings: Settings, source: str | None) -> None:
+        self._settings = settings
+        self._source = source
+        self._client: Client | None = None
+        self.published = 0
+        self.refused = 0
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> NewswirePipeline:
+        """Scrapy's constructor hook: reads the NEWSWIRE_* Scrapy settings."""
+        settings = Settings()
+        bootstrap = crawler.settings.get("NEWSWIRE_BOOTSTRAP_SERVERS")
+        if bootstrap:
+            settings = settings.model_copy(update={"bootstrap_servers": bootstrap})
+        return cls(settings, crawler.settings.get("NEWSWIRE_SOURCE"))
+
+    def open_spider(self, spider: Any = None) -> None:
+        """Connect to the broker when the spider opens."""
+        self._client = Client(self._settings, component="scrapy")
+
+    def close_spider(self, spider: Any = None) -> None:
+        """Wait until the broker has every item, then disconnect."""
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+        if spider is not None:
+            spider.logger.info(
+                "newswire: %d items published, %d refused", self.published, self.refused
+            )
+
+    def process_item(self, item: Any, spider: Any = None) -> Any:
+        """Publish `item` (back-pressure may block here while the broker catches up)."""
+        from itemadapter import ItemAdapter  # noqa: PLC0415 - Scrapy's own dependency
+        from scrapy.exceptions import DropItem  # noqa: PLC0415
+
+        assert self._client is not None, "open_spider was not called"  # noqa: S101
+        data = ItemAdapter(item).asdict()
+        name = getattr(spider, "name", "spider")
+        try:
+            article = item_to_article(data, spider_name=name, source=self._source)
+        except InvalidArticleError as exc:
+            self.refused += 1
+            self._client.dead_letter(orjson.dumps(data, default=str), exc, stage="ingest")
+            raise DropItem(f"newswire refused the item: {exc}") from exc
+        self._client.submit(article)
+        self.published += 1
+        return item
