@@ -72,7 +72,7 @@ def asyncapi(settings: Settings) -> dict[str, Any]:
     for spec in topic_specs(settings):
         if spec.internal:
             continue
-        model = PUBLIC_EVENTS[spec.name]
+        model = PUBLIC_EVENTS.get(spec.name, EnrichedArticle)  # route topics carry enriched events
         name = model.__name__
         messages[name] = {
             "name": name,

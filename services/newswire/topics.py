@@ -86,6 +86,23 @@ def topic_specs(settings: Settings) -> list[TopicSpec]:
             "First copies of stories awaiting tagging.",
             internal=True,
         ),
+        *route_specs(settings),
+    ]
+
+
+def route_specs(settings: Settings) -> list[TopicSpec]:
+    """The topics of the subscriber routes declared in `settings.routes_file`."""
+    from newswire.routing import load_routes  # noqa: PLC0415 - routing imports the models
+
+    return [
+        TopicSpec(
+            route.topic,
+            route.partitions,
+            {"retention.ms": str(30 * DAY_MS), "cleanup.policy": "delete"},
+            "Subscriber route: enriched events matching "
+            + ", ".join(sorted(route.countries | route.persons | route.orgs)),
+        )
+        for route in load_routes(settings.routes_file)
     ]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import faust
 
 from newswire.config import Settings
+from newswire.observability.metrics import Offsets, PipelineMetrics
 from newswire.topics import dead_letter_max_bytes
 from newswire.wire import register_faust_codec
 
@@ -41,15 +42,34 @@ def create_app(settings: Settings) -> faust.App:
     )
 
 
+def export_metrics(app: faust.App, metrics: PipelineMetrics) -> None:
+    """Serve `/metrics` on the worker's web port: faust's own sensors (prefixed `faust_`)
+    and newswire's metrics, including consumer lag read from faust's monitor."""
+    from faust.sensors.prometheus import setup_prometheus_sensors  # noqa: PLC0415
+
+    setup_prometheus_sensors(app, registry=metrics.registry, name_prefix="faust")
+
+    def offsets() -> tuple[Offsets, Offsets]:
+        monitor = app.monitor
+        ends = {(tp.topic, tp.partition): off for tp, off in monitor.tp_end_offsets.items()}
+        done = {(tp.topic, tp.partition): off for tp, off in monitor.tp_committed_offsets.items()}
+        return ends, done
+
+    metrics.watch_lag(offsets)
+
+
 def run_worker(settings: Settings) -> None:
     """Run one worker in the foreground until it is signalled to stop."""
     from newswire.tagging.service import TaggingService  # noqa: PLC0415 - heavy: loads models
     from newswire.worker.agents import register_agents  # noqa: PLC0415
 
     app = create_app(settings)
+    metrics = PipelineMetrics()
+    export_metrics(app, metrics)
     tagging = TaggingService.from_settings(settings)
-    tagging.start()  # models load before the worker joins its group, so /readyz can mean it
-    register_agents(app, settings, tagging)
+    # Models load before the worker joins its group, so /readyz can mean it.
+    metrics.model_load_seconds.set(tagging.start())
+    register_agents(app, settings, tagging, metrics)
     worker = faust.Worker(app, loglevel=settings.log_level.lower(), quiet=True)
     try:
         worker.execute_from_commandline()

@@ -6,13 +6,29 @@ from dataclasses import dataclass
 from typing import Any
 
 import faust
+import structlog
 from pydantic import BaseModel
 
 from newswire.config import Settings
 from newswire.models import DeadLetter
+from newswire.observability.metrics import PipelineMetrics
 from newswire.pipeline.errors import SourceRecord, dead_letter
+from newswire.routing import Route, load_routes
 from newswire.topics import CLEANED, DEADLETTER, DUPLICATES, ENRICHED, RAW, UNIQUE, topic_name
 from newswire.wire import cloudevent_headers, source_name
+
+log = structlog.get_logger("newswire.worker")
+
+# The agent (metrics label) that reports each dead-letter stage.
+AGENT_OF_STAGE = {
+    "ingest": "prepare",
+    "decode": "prepare",
+    "validate": "prepare",
+    "clean": "prepare",
+    "dedup": "dedup",
+    "tag": "enrich",
+    "publish": "enrich",
+}
 
 
 def source_of(event: faust.EventT[bytes]) -> SourceRecord:
@@ -31,6 +47,7 @@ class Topics:
     enriched: faust.TopicT
     duplicates: faust.TopicT
     deadletter: faust.TopicT
+    routes: tuple[tuple[Route, faust.TopicT], ...] = ()
 
     @classmethod
     def declare(cls, app: faust.App, settings: Settings) -> Topics:
@@ -55,14 +72,19 @@ class Topics:
             enriched=topic(ENRICHED),
             duplicates=topic(DUPLICATES),
             deadletter=topic(DEADLETTER),
+            routes=tuple(
+                (route, topic(route.topic, route.partitions))
+                for route in load_routes(settings.routes_file)
+            ),
         )
 
 
 class Publisher:
     """Sends events with their headers; turns failures into dead letters."""
 
-    def __init__(self, topics: Topics, settings: Settings) -> None:
+    def __init__(self, topics: Topics, settings: Settings, metrics: PipelineMetrics) -> None:
         self.topics = topics
+        self.metrics = metrics
         self.worker_id = settings.worker_id
         self._source = source_name(settings.worker_id)
 
@@ -84,9 +106,17 @@ class Publisher:
         )
 
     async def dead(self, letter: DeadLetter, trace_id: str | None = None) -> None:
-        """Publish a dead letter, keyed by the article id when known."""
+        """Publish a dead letter, keyed by the article id when known, and log why."""
         key = (
             letter.article_id or (letter.original_key or b"").decode(errors="replace") or "unknown"
+        )
+        self.metrics.record_out(AGENT_OF_STAGE.get(letter.stage, letter.stage), "dead_letter")
+        log.warning(
+            "article.dead_lettered",
+            stage=letter.stage,
+            reason=letter.error,
+            error_type=letter.error_type,
+            dead_letter_key=key,
         )
         await self.send(self.topics.deadletter, key, letter, trace_id)
 
