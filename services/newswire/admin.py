@@ -83,10 +83,8 @@ class PartitionLag:
         return self.end_offset - (self.committed or 0)
 
 
-async def topic_offsets(
-    bootstrap: str, topics: list[str], group_id: str | None
-) -> list[PartitionLag]:
-    """End offsets of `topics` and, when `group_id` is given, that group's committed offsets."""
+async def topic_partitions(bootstrap: str, topics: list[str]) -> list[TopicPartition]:
+    """Every partition of those of `topics` that exist, in the order given."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
     try:
@@ -96,10 +94,17 @@ async def topic_offsets(
         )
     finally:
         await admin.close()
-    partitions = sorted(
+    return sorted(
         (TopicPartition(d["topic"], p["partition"]) for d in described for p in d["partitions"]),
         key=lambda tp: (topics.index(tp.topic), tp.partition),
     )
+
+
+async def topic_offsets(
+    bootstrap: str, topics: list[str], group_id: str | None
+) -> list[PartitionLag]:
+    """End offsets of `topics` and, when `group_id` is given, that group's committed offsets."""
+    partitions = await topic_partitions(bootstrap, topics)
     if not partitions:
         return []
     consumer = AIOKafkaConsumer(

@@ -4,13 +4,11 @@ flows; every event read back validates against schemas/ with an independent vali
 from __future__ import annotations
 
 import asyncio
-import json
 from pathlib import Path
 
 import orjson
 import pytest
 from aiokafka import AIOKafkaProducer
-from jsonschema import Draft202012Validator
 
 from newswire.admin import ensure_topics
 from newswire.config import Settings
@@ -19,14 +17,10 @@ from newswire.models import DeadLetter
 from newswire.subscribe.reader import read_until
 from newswire.topics import DEADLETTER, ENRICHED, RAW, topic_name
 from newswire.wire import encode
+from tests.support.schemas import validator
 from tests.support.worker import running_worker
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
-SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
-
-
-def validator(name: str) -> Draft202012Validator:
-    return Draft202012Validator(json.loads((SCHEMAS / f"{name}.v1.json").read_text()))
 
 
 def test_bad_input_is_dead_lettered_and_good_input_flows(

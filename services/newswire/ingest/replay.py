@@ -10,10 +10,11 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.structs import ConsumerRecord
 from pydantic import ValidationError
 
+from newswire.admin import topic_partitions
 from newswire.config import Settings
 from newswire.models import DeadLetter
 from newswire.topics import CLEANED, DEADLETTER, RAW, UNIQUE, dead_letter_max_bytes, topic_name
@@ -80,18 +81,26 @@ async def replay_dead_letters(
     await consumer.start()
     await producer.start()
     try:
-        partitions = [
-            TopicPartition(source, p) for p in consumer.partitions_for_topic(source) or ()
-        ]
+        partitions = await topic_partitions(settings.kafka_bootstrap, [source])
+        if not partitions:
+            return report
         consumer.assign(partitions)
         if from_start:
             await consumer.seek_to_beginning(*partitions)
+        # Replay what the topic holds now: up to its end offsets as of this moment.
+        ends = await consumer.end_offsets(partitions)
         while limit is None or report.total_replayed < limit:
+            # position() waits for the group's committed offset (or the reset), so a slow
+            # coordinator is not mistaken for an empty topic.
+            if all([await consumer.position(tp) >= ends[tp] for tp in partitions]):
+                break
             batch = await consumer.getmany(timeout_ms=int(idle_timeout_s * 1000))
             if not batch:
-                break
+                continue
             for tp, records in batch.items():
                 for record in records:
+                    if record.offset >= ends[tp]:
+                        continue
                     report.read += 1
                     await _replay_one(settings, producer, record, report, stages, dry_run, echo)
                     if not dry_run:

@@ -9,6 +9,7 @@ the reason in Scrapy's log and sent to the dead-letter topic, so nothing is lost
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
@@ -20,6 +21,8 @@ from newswire.client import Client, InvalidArticleError
 from newswire.config import Settings
 from newswire.ingest.payload import validate_article
 from newswire.models import RawArticle
+
+log = logging.getLogger("newswire.scrapy")
 
 BODY_FIELDS = (("body", None), ("text", "text"), ("content", None), ("html", "html"))
 ARTICLE_FIELDS = {
@@ -73,9 +76,10 @@ def item_to_article(
 class NewswirePipeline:
     """Publishes every item to newswire's raw topic and leaves the item unchanged."""
 
-    def __init__(self, settings: Settings, source: str | None) -> None:
+    def __init__(self, settings: Settings, source: str | None, crawler: Any = None) -> None:
         self._settings = settings
         self._source = source
+        self._crawler = crawler
         self._client: Client | None = None
         self.published = 0
         self.refused = 0
@@ -87,7 +91,12 @@ class NewswirePipeline:
         bootstrap = crawler.settings.get("NEWSWIRE_BOOTSTRAP_SERVERS")
         if bootstrap:
             settings = settings.model_copy(update={"bootstrap_servers": bootstrap})
-        return cls(settings, crawler.settings.get("NEWSWIRE_SOURCE"))
+        return cls(settings, crawler.settings.get("NEWSWIRE_SOURCE"), crawler)
+
+    def _spider_name(self, spider: Any) -> str:
+        # Scrapy 2.13+ stops passing the spider to pipeline methods; the crawler has it.
+        spider = spider or getattr(self._crawler, "spider", None)
+        return str(getattr(spider, "name", None) or "spider")
 
     def open_spider(self, spider: Any = None) -> None:
         """Connect to the broker when the spider opens."""
@@ -98,10 +107,12 @@ class NewswirePipeline:
         if self._client is not None:
             self._client.close()
             self._client = None
-        if spider is not None:
-            spider.logger.info(
-                "newswire: %d items published, %d refused", self.published, self.refused
-            )
+        log.info(
+            "newswire: %d items published, %d refused (spider %s)",
+            self.published,
+            self.refused,
+            self._spider_name(spider),
+        )
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
         """Publish `item` (back-pressure may block here while the broker catches up)."""
@@ -110,7 +121,7 @@ class NewswirePipeline:
 
         assert self._client is not None, "open_spider was not called"  # noqa: S101
         data = ItemAdapter(item).asdict()
-        name = getattr(spider, "name", "spider")
+        name = self._spider_name(spider)
         try:
             article = item_to_article(data, spider_name=name, source=self._source)
         except InvalidArticleError as exc:
