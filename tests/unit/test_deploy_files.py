@@ -24,12 +24,12 @@ def test_compose_runs_kafka_in_kraft_mode_from_the_official_image() -> None:
 
 def test_compose_wires_services_to_the_broker_in_order() -> None:
     services = _compose()["services"]  # type: ignore[index]
-    for name in ("topic-init", "worker", "producer"):
+    for name in ("topic-init", "worker", "producer", "ingest"):
         service = services[name]
         assert service["build"]["dockerfile"] == "deploy/Dockerfile"
         assert service["environment"]["NEWSWIRE_BOOTSTRAP_SERVERS"] == "kafka:19092"
     assert services["topic-init"]["depends_on"]["kafka"]["condition"] == "service_healthy"
-    for name in ("worker", "producer"):
+    for name in ("worker", "producer", "ingest"):
         assert (
             services[name]["depends_on"]["topic-init"]["condition"]
             == "service_completed_successfully"
