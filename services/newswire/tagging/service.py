@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import threading
 import time
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 
@@ -59,6 +60,8 @@ class TaggingService:
         self.processes = processes
         self.load_seconds: float | None = None
         self._executor: Executor | None = None
+        self._loaded = threading.Event()
+        self._load_error: BaseException | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> TaggingService:
@@ -66,22 +69,36 @@ class TaggingService:
         return cls(settings.ner_model or None, settings.ner_processes)
 
     def start(self) -> float:
-        """Start the pool and load models in every process; returns the load time (s)."""
-        if self.processes > 0:
-            context = multiprocessing.get_context("spawn")  # no forked copies of the event loop
-            self._executor = ProcessPoolExecutor(self.processes, mp_context=context)
-            futures = [
-                self._executor.submit(warm_up, self.ner_model) for _ in range(self.processes)
-            ]
-            self.load_seconds = max(f.result() for f in futures)
-        else:
-            self._executor = ThreadPoolExecutor(1, thread_name_prefix="tagging")
-            self.load_seconds = warm_up(self.ner_model)
+        """Start the pool and load models in every process; returns the load time (s).
+        A failure to load is raised here and again to everyone in `wait_ready`."""
+        try:
+            if self.processes > 0:
+                context = multiprocessing.get_context("spawn")  # no forked event loops
+                self._executor = ProcessPoolExecutor(self.processes, mp_context=context)
+                futures = [
+                    self._executor.submit(warm_up, self.ner_model) for _ in range(self.processes)
+                ]
+                self.load_seconds = max(f.result() for f in futures)
+            else:
+                self._executor = ThreadPoolExecutor(1, thread_name_prefix="tagging")
+                self.load_seconds = warm_up(self.ner_model)
+        except BaseException as exc:
+            self._load_error = exc
+            raise
+        finally:
+            self._loaded.set()  # waiters must wake up on failure too
         return self.load_seconds
 
     def ready(self) -> bool:
         """True once the gazetteer and NER model are loaded."""
         return self.load_seconds is not None
+
+    async def wait_ready(self) -> None:
+        """Return once `start` (running elsewhere, e.g. in a thread) has loaded the models."""
+        if not self._loaded.is_set():
+            await asyncio.to_thread(self._loaded.wait)
+        if self._load_error is not None:
+            raise RuntimeError("tagging models failed to load") from self._load_error
 
     async def tag_many(self, texts: list[str]) -> list[TagResult]:
         """Tags for each text, in order, computed off the event loop."""

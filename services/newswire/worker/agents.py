@@ -144,6 +144,7 @@ def enrich_agent(settings: Settings, publisher: Publisher, tagging: TaggingServi
     """Unique articles, in batches -> tagged, enriched events (and copies on route topics)."""
 
     async def agent(stream: faust.StreamT[bytes]) -> AsyncIterator[None]:
+        await tagging.wait_ready()
         # StreamT does not declare take_events; the concrete Stream has it.
         batches = cast(Any, stream).take_events(
             settings.ner_batch_size, within=settings.ner_batch_window_s

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from typing import Any
+
 import faust
 
 from newswire.config import Settings
+from newswire.observability.logs import configure_logging
 from newswire.observability.metrics import Offsets, PipelineMetrics
 from newswire.topics import dead_letter_max_bytes
 from newswire.wire import register_faust_codec
@@ -58,6 +63,21 @@ def export_metrics(app: faust.App, metrics: PipelineMetrics) -> None:
     metrics.watch_lag(offsets)
 
 
+class NewswireWorker(faust.Worker):
+    """faust's worker, with newswire's log format: mode installs its own handlers when the
+    worker starts, so ours are put back right after, for faust's and aiokafka's loggers too."""
+
+    def __init__(self, settings: Settings, *args: Any, **kwargs: Any) -> None:
+        self.newswire_settings = settings
+        super().__init__(*args, **kwargs)
+        # The start-up spinner writes terminal escapes into what should be one log object a line.
+        self.spinner = None
+
+    def on_setup_root_logger(self, logger: logging.Logger, level: int) -> None:
+        """mode's hook, called once its logging setup is done."""
+        configure_logging(self.newswire_settings)
+
+
 def run_worker(settings: Settings) -> None:
     """Run one worker in the foreground until it is signalled to stop."""
     from newswire.tagging.service import TaggingService  # noqa: PLC0415 - heavy: loads models
@@ -67,10 +87,16 @@ def run_worker(settings: Settings) -> None:
     metrics = PipelineMetrics()
     export_metrics(app, metrics)
     tagging = TaggingService.from_settings(settings)
-    # Models load before the worker joins its group, so /readyz can mean it.
-    metrics.model_load_seconds.set(tagging.start())
+
+    async def load_models() -> None:
+        # Off the event loop, so /healthz answers during a long load while /readyz says
+        # models_loaded=false; the enrich agent waits for it.
+        metrics.model_load_seconds.set(await asyncio.to_thread(tagging.start))
+
+    app.task(load_models)
+
     register_agents(app, settings, tagging, metrics)
-    worker = faust.Worker(app, loglevel=settings.log_level.lower(), quiet=True)
+    worker = NewswireWorker(settings, app, loglevel=settings.log_level.lower(), quiet=True)
     try:
         worker.execute_from_commandline()
     finally:
