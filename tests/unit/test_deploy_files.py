@@ -60,3 +60,9 @@ def test_cluster_ids_never_look_like_options() -> None:
 
     ids = [new_cluster_id() for _ in range(2000)]
     assert all(len(i) == 22 and not i.startswith("-") for i in ids)
+
+
+def test_the_configuration_reference_matches_the_settings() -> None:
+    from newswire.config import settings_markdown
+
+    assert settings_markdown() in (REPO / "docs" / "configuration.md").read_text()
