@@ -5,6 +5,7 @@ Pure: text (and, when available, NER spans) in, country tags with evidence out.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -137,6 +138,54 @@ def _resolve(
     return _confirmed_place(place, supported, text, start, end, spans)
 
 
+# Nouns that say the word next to them is an administrative place: "Hunan province",
+# "the city of Homs". Physical features (lake, river) are left out: they take names of
+# their own ("Dongting Lake") that are not the places they sound like.
+_PLACE_TYPES = frozenset(
+    {
+        "province", "region", "state", "county", "district", "governorate", "prefecture",
+        "oblast", "municipality", "city", "town", "village", "territory", "canton",
+    }
+)  # fmt: skip
+_NEXT_WORD = re.compile(r"\s+([a-z]+)\b")
+_PREVIOUS_CAPITALISED = re.compile(r"\b([A-Z][\w'-]*)[ -]$")
+# Capitalised only because a sentence starts with them: "In Hunan province".
+_SENTENCE_WORDS = frozenset(
+    {
+        "In",
+        "At",
+        "From",
+        "To",
+        "The",
+        "On",
+        "Near",
+        "Across",
+        "Of",
+        "And",
+        "For",
+        "By",
+        "Inside",
+        "Outside",
+        "Throughout",
+    }
+)
+_TYPE_OF = re.compile(r"\b([a-z]+)\s+of\s+$")
+
+
+def _named_as_place(text: str, start: int, end: int) -> bool:
+    """Whether a lower-case place-type noun follows the name ("Hunan province") or frames
+    it ("the city of Homs"), and the name is not the tail of a longer one ("Middle East
+    region")."""
+    previous = _PREVIOUS_CAPITALISED.search(text[max(0, start - 30) : start])
+    if previous and previous.group(1) not in _SENTENCE_WORDS:
+        return False
+    after = _NEXT_WORD.match(text, end)
+    if after and after.group(1) in _PLACE_TYPES:
+        return True
+    before = _TYPE_OF.search(text[max(0, start - 30) : start])
+    return bool(before and before.group(1) in _PLACE_TYPES)
+
+
 def _confirmed_place(
     sense: Sense, supported: set[str], text: str, start: int, end: int, spans: list[NerSpan]
 ) -> Sense | None:
@@ -145,6 +194,8 @@ def _confirmed_place(
         return None  # "the Tampa": cities take no article; ships, brands and teams do
     if _strong(sense) or sense.code in supported or not one_word:
         return sense
+    if _named_as_place(text, start, end):
+        return sense  # "Hunan province", "the province of Idlib": the text says what it is
     if _inside(spans, start, end, _ANY_LABEL):
         return None  # part of a longer name: "Commonwealth Bank", "Dongting Lake"
     # A smaller single-word place stands only where the NER calls exactly it a place.

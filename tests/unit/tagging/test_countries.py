@@ -109,6 +109,19 @@ def test_cities_sharing_a_name_follow_the_article() -> None:
     assert "CA" in codes("Sydney, Nova Scotia, and the rest of Canada braced for the storm.")
 
 
+def test_a_smaller_place_the_text_calls_a_province_or_city_stands_alone() -> None:
+    # A modest single-word place needs support; a place-type noun next to it is support.
+    assert codes("Floods hit Hunan overnight.") == set()
+    assert codes("Floods hit Hunan province overnight.") == {"CN"}
+    assert codes("In Hunan province, floods rose.") == {"CN"}
+    assert codes("Floods hit the province of Hunan overnight.") == {"CN"}
+
+
+def test_a_place_type_noun_after_a_longer_name_confirms_nothing() -> None:
+    # "East" is a Cameroonian region, but here it ends "Middle East".
+    assert codes("Fighters left the Middle East region for Europe.") == set()
+
+
 def test_a_ship_called_after_a_city_is_not_the_city() -> None:
     assert "US" not in codes("The captain of the Tampa refused.")
 
