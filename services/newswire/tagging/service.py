@@ -47,9 +47,17 @@ def tag_batch(texts: list[str], model: str | None) -> list[TagResult]:
     return results
 
 
-def _chunks(texts: list[str], parts: int) -> list[list[str]]:
-    size = -(-len(texts) // parts)
-    return [texts[i : i + size] for i in range(0, len(texts), size)]
+def balanced_parts(lengths: list[int], parts: int) -> list[list[int]]:
+    """Indices 0..n-1 split into at most `parts` groups of about equal total length (longest
+    first, each to the lightest group), each group in input order. NER time grows with text
+    length, so equal counts would leave one core idle while the other finishes long texts."""
+    groups: list[list[int]] = [[] for _ in range(max(1, min(parts, len(lengths))))]
+    loads = [0] * len(groups)
+    for index in sorted(range(len(lengths)), key=lambda i: -lengths[i]):
+        lightest = loads.index(min(loads))
+        groups[lightest].append(index)
+        loads[lightest] += lengths[index]
+    return [sorted(group) for group in groups if group]
 
 
 class TaggingService:
@@ -106,14 +114,21 @@ class TaggingService:
             self.start()
         assert self._executor is not None  # noqa: S101 - start() sets it
         loop = asyncio.get_running_loop()
-        parts = _chunks(texts, max(1, self.processes))
+        groups = balanced_parts([len(text) for text in texts], max(1, self.processes))
         done = await asyncio.gather(
             *(
-                loop.run_in_executor(self._executor, tag_batch, part, self.ner_model)
-                for part in parts
+                loop.run_in_executor(
+                    self._executor, tag_batch, [texts[i] for i in group], self.ner_model
+                )
+                for group in groups
             )
         )
-        return [result for part in done for result in part]
+        by_index = {
+            index: result
+            for group, tags in zip(groups, done, strict=True)
+            for index, result in zip(group, tags, strict=True)
+        }
+        return [by_index[index] for index in range(len(texts))]
 
     def close(self) -> None:
         """Stop the pool's processes."""
