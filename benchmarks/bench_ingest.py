@@ -14,35 +14,20 @@ import asyncio
 import os
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 import aiohttp
 import httpx
 
+from broker import broker
 from corpus import raw_articles
 from newswire.admin import ensure_topics
 from newswire.client import AsyncClient, Client
 from newswire.config import Settings
-from newswire.kafka_local.launcher import LocalKafka, free_port
-
-
-@contextmanager
-def broker() -> Iterator[str]:
-    if os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
-        yield os.environ["KAFKA_BOOTSTRAP_SERVERS"]
-        return
-    home = Path(tempfile.mkdtemp(prefix="bench-kafka-"))
-    kafka = LocalKafka(home=home, port=free_port(), controller_port=free_port())
-    kafka.start()
-    try:
-        yield kafka.bootstrap
-    finally:
-        kafka.stop()
+from newswire.kafka_local.launcher import free_port
 
 
 def articles(n: int, run: str) -> list[dict[str, object]]:
