@@ -264,3 +264,15 @@ def test_json_logs_parse_and_carry_the_ids(scenario: Scenario) -> None:
     assert dead["level"] == "warning" and dead["article_id"] == "broken"
     assert "JSON" in dead["reason"]
     assert any(r.get("logger", "").startswith(("faust", "mode", "aiokafka")) for r in records)
+
+
+def test_every_event_read_back_validates_against_the_published_schemas(
+    scenario: Scenario,
+) -> None:
+    for message in scenario.enriched:
+        validator("EnrichedArticle").validate(orjson.loads(message.value))
+    [notice] = scenario.duplicates
+    validator("DuplicateNotice").validate(orjson.loads(notice.value))
+    assert orjson.loads(notice.value)["original_id"] == next(iter(scenario.ids.values()))
+    [letter] = scenario.letters
+    validator("DeadLetter").validate(orjson.loads(letter.value))
