@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,8 +10,8 @@ import pytest
 
 from newswire.admin import ensure_topics
 from newswire.config import Settings
-from newswire.kafka_local.launcher import free_port
 from tests.support.broker import broker_for_tests
+from tests.support.settings import fresh_settings
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
@@ -29,18 +28,7 @@ def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture
 def settings(kafka_bootstrap: str, tmp_path: Path) -> Settings:
     """Settings on fresh topic names, group and data dir, so tests never see each other."""
-    run = uuid.uuid4().hex[:10]
-    return Settings(
-        bootstrap_servers=kafka_bootstrap,
-        topic_prefix=f"t{run}.",
-        app_id=f"newswire-test-{run}",
-        worker_id=f"test-{run}",
-        data_dir=tmp_path / "worker",
-        web_port=free_port(),
-        ner_processes=0,
-        log_format="json",
-        _env_file=None,  # type: ignore[call-arg]
-    )
+    return fresh_settings(kafka_bootstrap, tmp_path / "worker")
 
 
 @pytest.fixture

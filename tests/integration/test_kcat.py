@@ -3,8 +3,6 @@ no newswire code and no CloudEvents headers, and consumes the enriched event."""
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -15,24 +13,16 @@ from newswire.config import Settings
 from newswire.models import EnrichedArticle
 from newswire.topics import ENRICHED, RAW, topic_name
 from tests.support.schemas import validator
+from tests.support.tools import require_tool
 from tests.support.worker import running_worker
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 
 
-def kcat() -> str:
-    found = shutil.which("kcat")
-    if found is None:
-        if os.environ.get("CI"):
-            pytest.fail("kcat is missing: `./dev test` installs it (Debian package kcat)")
-        pytest.skip("kcat is not installed (./dev setup installs the Debian package)")
-    return found
-
-
 def test_kcat_produces_raw_json_that_comes_out_enriched(
     topics: Settings, seed_paths: list[Path], tmp_path: Path
 ) -> None:
-    binary = kcat()
+    binary = require_tool("kcat")
     body = seed_paths[2].read_text()
     raw = orjson.dumps(
         {"id": "kcat-1", "url": "https://example.org/kcat-1", "source": "kcat", "body": body}

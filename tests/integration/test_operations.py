@@ -6,11 +6,8 @@ levant topic and leave an Australian one out."""
 from __future__ import annotations
 
 import asyncio
-import os
-import shutil
 import subprocess
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +26,8 @@ from newswire.models import EnrichedArticle
 from newswire.subscribe.reader import Received, read_until
 from newswire.topics import DEADLETTER, DUPLICATES, ENRICHED, RAW, topic_name
 from tests.support.schemas import validator
+from tests.support.settings import fresh_settings
+from tests.support.tools import require_tool
 from tests.support.worker import wait_ready
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
@@ -56,15 +55,6 @@ class Scenario:
     levant: list[Received]
 
 
-def prometheus_binary() -> str:
-    found = shutil.which("prometheus")
-    if found is None:
-        if os.environ.get("CI"):
-            pytest.fail("prometheus is missing: `./dev test` installs the Debian package")
-        pytest.skip("prometheus is not installed (./dev setup installs the Debian package)")
-    return found
-
-
 def start_prometheus(target: str, home: Path) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     config = home / "prometheus.yml"
@@ -77,7 +67,7 @@ def start_prometheus(target: str, home: Path) -> tuple[subprocess.Popen[bytes], 
     log = (home / "prometheus.log").open("wb")
     proc = subprocess.Popen(
         [
-            prometheus_binary(),
+            require_tool("prometheus"),
             f"--config.file={config}",
             f"--storage.tsdb.path={home / 'tsdb'}",
             f"--web.listen-address=127.0.0.1:{port}",
@@ -121,19 +111,7 @@ def scenario(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> 
     home = tmp_path_factory.mktemp("operations")
     routes = home / "routes.yaml"
     routes.write_text(f"routes:\n  - topic: {LEVANT}\n    countries: [SY, LB, JO, IL, PS]\n")
-    run = uuid.uuid4().hex[:10]
-    settings = Settings(
-        bootstrap_servers=kafka_bootstrap,
-        topic_prefix=f"t{run}.",
-        app_id=f"newswire-ops-{run}",
-        worker_id=f"ops-{run}",
-        data_dir=home / "worker",
-        web_port=free_port(),
-        ner_processes=0,
-        log_format="json",
-        routes_file=routes,
-        _env_file=None,  # type: ignore[call-arg]
-    )
+    settings = fresh_settings(kafka_bootstrap, home / "worker", routes_file=routes)
     asyncio.run(ensure_topics(settings))
     seeds = sorted((Path(__file__).resolve().parents[2] / "seeds").glob("*.txt"))
     articles = {p.stem: article_from_text(p.name, p.read_text(), source="seed") for p in seeds}

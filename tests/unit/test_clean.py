@@ -93,6 +93,18 @@ def test_unicode_and_whitespace_are_normalised() -> None:
     assert text == "Café talks began.\n\nZerowidth gone."
 
 
+def test_a_disclaimer_inside_a_one_paragraph_article_takes_only_its_sentence() -> None:
+    # Scrapers that flatten a page to one line must not lose the article with the footer.
+    text = (
+        "Talks resumed in Damascus on Monday. This article was translated and edited by "
+        "The Syrian Observer. Officials said more meetings would follow next week."
+    )
+    cleaned = clean_article(text).text
+    assert cleaned == (
+        "Talks resumed in Damascus on Monday. Officials said more meetings would follow next week."
+    )
+
+
 def test_only_boilerplate_is_an_error() -> None:
     with pytest.raises(EmptyArticleError):
         clean_article("Advertisement\nSkip to main content\n")

@@ -5,29 +5,18 @@ the Grafana dashboard and the Kubernetes manifests."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
 
 from newswire.observability.metrics import IngestMetrics, PipelineMetrics
+from tests.support.tools import require_tool
 
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
-
-
-def tool(name: str) -> str:
-    found = shutil.which(name)
-    if found is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"{name} is missing: `./dev test` installs it from Debian")
-        pytest.skip(f"{name} is not installed (./dev setup installs it)")
-    return found
 
 
 SUFFIXES = {"counter": ("_total",), "histogram": ("_bucket", "_sum", "_count"), "gauge": ("",)}
@@ -49,7 +38,7 @@ def metric_names() -> set[str]:
 
 def test_docker_compose_accepts_the_compose_file() -> None:
     result = subprocess.run(
-        [tool("docker-compose"), "config", "-q"],
+        [require_tool("docker-compose"), "config", "-q"],
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -77,7 +66,7 @@ def test_compose_runs_prometheus_and_grafana_on_the_deploy_files() -> None:
 
 
 def test_prometheus_config_and_rules_pass_promtool(tmp_path: Path) -> None:
-    promtool = tool("promtool")
+    promtool = require_tool("promtool")
     config = yaml.safe_load((DEPLOY / "prometheus" / "prometheus.yml").read_text())
     # The compose path of the rules file, pointed at the repository's copy.
     config["rule_files"] = [str(DEPLOY / "prometheus" / "alerts.yml")]

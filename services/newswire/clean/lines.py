@@ -44,6 +44,12 @@ class LineFilter:
     seen_short: set[str] | None = None
     site_names: set[str] | None = None
 
+    def _without_disclaimer_sentences(self, line: str) -> str:
+        """`line` without its sentences that carry a disclaimer phrase ('' if none is left)."""
+        phrases = self.rules.line_phrases
+        kept = [s for s in _sentences(line) if not any(p in s.casefold() for p in phrases)]
+        return " ".join(kept).strip()
+
     def judge(self, line: str) -> LineVerdict:  # noqa: PLR0911 - one return per rule reads best
         """Keep or drop `line` (already whitespace-normalised), given the lines before it."""
         seen = self.seen_short if self.seen_short is not None else set()
@@ -58,7 +64,11 @@ class LineFilter:
         if lowered.startswith(self.rules.line_prefixes):
             return LineVerdict(False, "link-or-credit")
         if any(phrase in lowered for phrase in self.rules.line_phrases):
-            return LineVerdict(False, "disclaimer")
+            rest = self._without_disclaimer_sentences(line)
+            if not rest:
+                return LineVerdict(False, "disclaimer")
+            # Text flattened into one paragraph keeps its other sentences.
+            line, key = rest, _lower_key(rest)
         if key in sites:
             return LineVerdict(False, "site-name")
         if self.latin_article and _script_share(line, latin=False) > 0.5:
@@ -75,6 +85,13 @@ class LineFilter:
                 return LineVerdict(False, "repeated-headline")
             seen.add(key)
         return LineVerdict(True, text=line)
+
+
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?…])[\"”’»)]*\s+(?=[\"“«(]?[A-Z0-9])")
+
+
+def _sentences(line: str) -> list[str]:
+    return [s for s in _SENTENCE_BREAK.split(line) if s.strip()]
 
 
 def filter_lines(
