@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+from aiokafka.errors import KafkaError, TopicAlreadyExistsError, for_code
 
 from newswire.config import Settings
 from newswire.topics import TopicSpec, topic_specs
@@ -40,6 +41,22 @@ class TopicResult:
     created: bool
 
 
+def topic_created(response: Any, name: str) -> bool:
+    """Whether a CreateTopics response says `name` was created. aiokafka returns the
+    broker's per-topic error codes instead of raising them: 'already exists' (another
+    process, or metadata that had not caught up with our own last call) means not created;
+    any other error is raised."""
+    for topic, code, *rest in response.topic_errors:
+        if topic != name or code == 0:
+            continue
+        error = for_code(code)
+        if error is TopicAlreadyExistsError:
+            return False
+        message = rest[0] if rest else ""
+        raise error(f"could not create topic {name}: {message or error.__name__}")
+    return True
+
+
 async def ensure_topics(
     settings: Settings, specs: list[TopicSpec] | None = None
 ) -> list[TopicResult]:
@@ -55,14 +72,10 @@ async def ensure_topics(
             if name in existing:
                 results.append(TopicResult(name, created=False))
                 continue
-            try:
-                await client.create_topics(
-                    [NewTopic(name, spec.partitions, 1, topic_configs=dict(spec.configs))]
-                )
-                results.append(TopicResult(name, created=True))
-            except TopicAlreadyExistsError:
-                # Another process created it between list and create: still idempotent.
-                results.append(TopicResult(name, created=False))
+            response = await client.create_topics(
+                [NewTopic(name, spec.partitions, 1, topic_configs=dict(spec.configs))]
+            )
+            results.append(TopicResult(name, created=topic_created(response, name)))
         return results
     finally:
         await client.close()

@@ -105,3 +105,26 @@ def test_producer_keys_each_article_by_its_stable_id(
     headers = dict(messages[0].headers)
     assert headers["ce_type"] == b"io.newswire.article.raw.v1"
     assert headers["ce_specversion"] == b"1.0"
+
+
+def test_a_topic_created_elsewhere_meanwhile_is_reported_as_existing(settings: Settings) -> None:
+    # The broker answers 'already exists' in the response rather than as an exception;
+    # metadata that lags behind must not make a second run claim it created anything.
+    spec = topic_specs(settings)[0]
+    asyncio.run(ensure_topics(settings, [spec]))
+
+    async def create_again() -> bool:
+        from aiokafka.admin import NewTopic
+
+        from newswire.admin import topic_created
+
+        admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+        await admin.start()
+        try:
+            name = spec.full_name(settings.topic_prefix)
+            response = await admin.create_topics([NewTopic(name, spec.partitions, 1)])
+            return topic_created(response, name)
+        finally:
+            await admin.close()
+
+    assert asyncio.run(create_again()) is False
