@@ -62,9 +62,12 @@ def draw_panel(ax: Any, panel: dict[str, Any], prometheus: str, start: float, en
         ax.set_xticks([])
         ax.set_yticks([])
         last = float(series[0][1][-1][1]) if series and series[0][1] else None
-        shown = (
-            "-" if last is None else (f"{last:.1%}" if unit == "percentunit" else f"{last:,.3g}")
-        )
+        if last is None:
+            shown = "-"
+        elif unit == "percentunit":
+            shown = f"{last:.1%}"
+        else:
+            shown = f"{last:,.0f}" if abs(last) >= 100 else f"{last:.3g}"
         if last is not None and unit == "s":
             shown += " s"
         ax.text(0.5, 0.45, shown, color="#73bf69", fontsize=20, ha="center", va="center",
@@ -90,13 +93,13 @@ def render(prometheus: str, minutes: float, out: Path) -> None:
     start = end - minutes * 60
     rows = max(p["gridPos"]["y"] + p["gridPos"]["h"] for p in dashboard["panels"])
     fig = plt.figure(figsize=(16, rows * 0.42), facecolor=BACKGROUND)
-    grid = fig.add_gridspec(rows, 24, hspace=1.6, wspace=0.6)
+    grid = fig.add_gridspec(rows, 24, hspace=2.4, wspace=0.6, top=0.95)
     for panel in dashboard["panels"]:
         pos = panel["gridPos"]
         ax = fig.add_subplot(grid[pos["y"] : pos["y"] + pos["h"], pos["x"] : pos["x"] + pos["w"]])
         draw_panel(ax, panel, prometheus, start, end)
     fig.suptitle(f"{dashboard['title']} (rendered from Prometheus, last {minutes:g} min)",
-                 color=TEXT, fontsize=12, x=0.01, ha="left")  # fmt: skip
+                 color=TEXT, fontsize=12, x=0.13, y=0.975, ha="left")  # fmt: skip
     fig.savefig(out, dpi=110, facecolor=BACKGROUND, bbox_inches="tight")
 
 
