@@ -124,13 +124,19 @@ def extract_entities(  # noqa: PLR0912 - one branch per NER label reads better t
     ]
     # Spans that cross a paragraph break join a headline to the text under it: not names.
     clean_spans = sorted((s for s in spans if "\n" not in s.text), key=lambda s: s.start)
+    misread = _misread_places(clean_spans, country_mentions)
     for span in clean_spans:
         name = clean_name(span.text)
         if not name or not any(ch.isupper() for ch in name):
             continue
         mention = Mention(start=span.start, end=span.end, surface=span.text)
         senses = gaz.senses.get(name)
-        if span.label == "PERSON" and senses and any(s.org for s in senses):
+        if (span.start, span.end) in misread:
+            entity = places.setdefault(
+                name, _Entity(name, "place", country=misread[(span.start, span.end)])
+            )
+            entity.mentions.append(mention)
+        elif span.label == "PERSON" and senses and any(s.org for s in senses):
             org_candidates.append((span.start, span.end, span.text))  # "Fars", "Sputnik"
         elif span.label == "PERSON":
             _add_person(people, strip_title(name), mention, gaz)
@@ -176,6 +182,30 @@ def extract_entities(  # noqa: PLR0912 - one branch per NER label reads better t
         )
         for e in ordered
     ]
+
+
+def _misread_places(
+    spans: list[NerSpan], country_mentions: list[CountryMention]
+) -> dict[tuple[int, int], str]:
+    """Person and organisation spans that are one word the country tagger resolved as a
+    place ("Quneitra", "Tartus", "Luhansk"), by offsets, with the place's country. A word
+    that is also part of a fuller person name in the text stays a person ("Lincoln" after
+    "Abraham Lincoln")."""
+    places = {(m.start, m.end): m.code for m in country_mentions if m.kind == "place"}
+    name_parts = {
+        _fold(token)
+        for s in spans
+        if s.label == "PERSON" and len(s.text.split()) > 1
+        for token in strip_title(clean_name(s.text)).split()
+    }
+    return {
+        (s.start, s.end): places[(s.start, s.end)]
+        for s in spans
+        if s.label in {"PERSON", "ORG"}
+        and (s.start, s.end) in places
+        and " " not in s.text.strip()
+        and _fold(clean_name(s.text)) not in name_parts
+    }
 
 
 def _add_person(people: list[_Entity], name: str, mention: Mention, gaz: Gazetteer) -> None:

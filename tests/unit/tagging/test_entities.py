@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from newswire.tagging.countries import tag_countries
+from newswire.tagging.countries import CountryMention, tag_countries
 from newswire.tagging.entities import clean_name, extract_entities, strip_title
 from newswire.tagging.gazetteer import load_gazetteer
 from newswire.tagging.spans import NerSpan
@@ -116,3 +116,23 @@ def test_a_place_takes_the_country_the_tagger_resolved_for_it() -> None:
         if e.kind == "place"
     ]
     assert [(p.name, p.country) for p in places] == [("Sydney", "CA")]
+
+
+def test_a_place_the_ner_calls_a_person_or_org_is_a_place() -> None:
+    text = "Clashes were reported in Luhansk and the port of Tartus, Syrian media said."
+    found = entities(text, ("PERSON", "Luhansk"), ("ORG", "Tartus"), ("NORP", "Syrian"))
+    assert found["person"] == [] and found["org"] == []
+    assert found["place"] == ["Luhansk", "Tartus"]
+
+
+def test_a_surname_that_is_also_a_place_stays_a_person() -> None:
+    text = "Jack London wrote about the sea. Later London sailed to Hawaii."
+    spans = spans_for(text, ("PERSON", "Jack London"), ("PERSON", "London"), ("GPE", "Hawaii"))
+    later = spans[1]
+    # Even were the country tagger to read the second "London" as the city, the fuller
+    # name earlier in the text keeps it a person.
+    as_city = CountryMention(later.start, later.end, "London", "GB", "place")
+    result = extract_entities(text, spans, [as_city], load_gazetteer())
+    assert [(e.name, e.kind) for e in result if e.kind != "place" or e.name == "London"] == [
+        ("Jack London", "person")
+    ]
