@@ -150,7 +150,10 @@ def extract_entities(  # noqa: PLR0912 - one branch per NER label reads better t
             country = resolved.get((span.start, span.end)) or (senses[0].code if senses else None)
             entity = places.setdefault(name, _Entity(name, "place", country=country))
             entity.mentions.append(mention)
+    groups = {clean_name(s.text) for s in clean_spans if s.label == "NORP"}
     for match in _ADMINISTRATION.finditer(text):
+        if match.group(1) in groups:
+            continue  # "the Kurdish administration": a people's, not a person's
         if all(sense.kind == "place" for sense in gaz.senses.get(match.group(1), [])):
             _add_person(
                 people,

@@ -68,6 +68,9 @@ def test_acronym_in_brackets_is_an_alias() -> None:
 
 def test_person_named_as_a_modifier() -> None:
     assert entities("A senior Bush administration official spoke.")["person"] == ["Bush"]
+    # A people's administration is no person's.
+    text = "Talks with the Kurdish administration resumed, Kurdish officials said."
+    assert entities(text, ("NORP", "Kurdish"), ("NORP", "Kurdish"))["person"] == []
 
 
 def test_events_and_governments_are_not_organisations() -> None:
