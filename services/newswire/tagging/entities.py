@@ -141,8 +141,7 @@ def extract_entities(  # noqa: PLR0912 - one branch per NER label reads better t
         elif span.label == "PERSON":
             _add_person(people, strip_title(name), mention, gaz)
         elif span.label == "ORG":
-            end = span.end + _tail_length(text[span.end :])
-            org_candidates.append((span.start, end, text[span.start : end]))
+            org_candidates += _org_candidate(text, span, clean_spans)
         elif span.label == "NORP" and name in parties:
             org_candidates.append((span.start, span.end, span.text))
         elif span.label in {"GPE", "LOC"}:
@@ -185,6 +184,35 @@ def extract_entities(  # noqa: PLR0912 - one branch per NER label reads better t
         )
         for e in ordered
     ]
+
+
+# A capitalised office right after an organisation-looking word makes a title, not an org.
+_OFFICE_AFTER = re.compile(r"\s+(?:Secretary|Minister|Undersecretary|Under-Secretary)\b")
+# Bodies of one state that the text names with the state's adjective in front:
+# "Russian Foreign Ministry", "Saudi Interior Ministry", "Israeli Air Force".
+_STATE_BODY_HEADS = frozenset(
+    {
+        "Foreign", "Interior", "Defense", "Defence", "Justice", "Finance", "Health", "Ministry",
+        "Army", "Navy", "Air", "Armed", "Security", "Embassy", "Parliament", "Central",
+    }
+)  # fmt: skip
+
+
+def _org_candidate(text: str, span: NerSpan, spans: list[NerSpan]) -> list[tuple[int, int, str]]:
+    """The organisation an ORG span names, widened to the nationality adjective before a
+    state body ("Russian Foreign Ministry") and to an "of the ..." tail; none when the span
+    is the start of an office ("Defense" in "Defense Secretary Donald Rumsfeld")."""
+    if _OFFICE_AFTER.match(text, span.end):
+        return []
+    start = span.start
+    words = span.text.split()
+    if words and words[0] in _STATE_BODY_HEADS:
+        start = next(
+            (s.start for s in spans if s.label == "NORP" and 0 < span.start - s.end <= 1),
+            span.start,
+        )
+    end = span.end + _tail_length(text[span.end :])
+    return [(start, end, text[start:end])]
 
 
 def _misread_places(

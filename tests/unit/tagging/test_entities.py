@@ -139,3 +139,18 @@ def test_a_surname_that_is_also_a_place_stays_a_person() -> None:
     assert [(e.name, e.kind) for e in result if e.kind != "place" or e.name == "London"] == [
         ("Jack London", "person")
     ]
+
+
+def test_a_state_body_keeps_the_nationality_written_before_it() -> None:
+    text = "The talks failed, Russian Foreign Ministry spokesman Boris Malakhov said."
+    found = entities(
+        text, ("NORP", "Russian"), ("ORG", "Foreign Ministry"), ("PERSON", "Boris Malakhov")
+    )
+    assert found["org"] == ["Russian Foreign Ministry"]
+    assert found["person"] == ["Boris Malakhov"]
+
+
+def test_an_office_before_a_name_is_not_an_organisation() -> None:
+    text = "He answered U.S. Defense Secretary Donald Rumsfeld on Saturday."
+    found = entities(text, ("GPE", "U.S."), ("ORG", "Defense"), ("PERSON", "Donald Rumsfeld"))
+    assert found["org"] == []
