@@ -137,3 +137,21 @@ def test_primary_is_the_most_salient_country() -> None:
 def test_no_country_no_primary() -> None:
     result = tag_countries("The committee met on Tuesday to discuss the budget.")
     assert result.countries == [] and result.primary is None
+
+
+def test_a_country_that_only_speaks_counts_less_than_the_one_spoken_of() -> None:
+    text = (
+        "The United States government has said it wants new elections in Peru. Peruvian police "
+        "detained protesters, and Peruvian courts stayed silent."
+    )
+    result = tag_countries(text)
+    # The US is named first (the lead bonus) but as the speaker; Peru is the subject.
+    assert result.primary == "PE"
+
+
+def test_according_to_a_state_agency_marks_a_source() -> None:
+    quiet = tag_countries("Talks went on in Cairo, according to SANA.")
+    plain = tag_countries("Talks went on in Cairo and SANA covered them.")
+    sy_quiet = next(c for c in quiet.countries if c.code == "SY")
+    sy_plain = next(c for c in plain.countries if c.code == "SY")
+    assert sy_quiet.salience < sy_plain.salience
