@@ -9,6 +9,7 @@ import orjson
 
 from newswire.config import Settings
 from newswire.models import EnrichedArticle
+from newswire.routing import load_routes
 from newswire.subscribe.filters import EventFilter
 from newswire.subscribe.format import summary_line
 from newswire.subscribe.reader import follow
@@ -18,10 +19,12 @@ SHORT_NAMES = {"raw": RAW, "enriched": ENRICHED, "duplicates": DUPLICATES, "dead
 
 
 def resolve_topic(settings: Settings, name: str) -> str:
-    """The broker topic for `name`: a short name ('enriched'), a declared name, or as given."""
+    """The broker topic for `name`: a short name ('enriched'), a declared or route topic
+    (prefixed like all of newswire's), or any other name as given."""
     if name in SHORT_NAMES:
         return topic_name(settings, SHORT_NAMES[name])
-    if name in SHORT_NAMES.values():
+    routes = {route.topic for route in load_routes(settings.routes_file)}
+    if name in SHORT_NAMES.values() or name in routes:
         return topic_name(settings, name)
     return name
 
