@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from newswire.kafka_local.launcher import LocalKafka, free_port
+from newswire.kafka_local.launcher import throwaway_broker
 
 
 @contextmanager
@@ -17,10 +17,5 @@ def broker() -> Iterator[str]:
     if os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
         yield os.environ["KAFKA_BOOTSTRAP_SERVERS"]
         return
-    home = Path(tempfile.mkdtemp(prefix="bench-kafka-"))
-    kafka = LocalKafka(home=home, port=free_port(), controller_port=free_port())
-    kafka.start()
-    try:
-        yield kafka.bootstrap
-    finally:
-        kafka.stop()
+    with throwaway_broker(Path(tempfile.mkdtemp(prefix="bench-kafka-"))) as bootstrap:
+        yield bootstrap

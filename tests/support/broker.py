@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal
 
-from newswire.kafka_local.launcher import LocalKafka, free_port
+from newswire.kafka_local.launcher import throwaway_broker
 
 Way = Literal["env", "docker", "local"]
 KAFKA_IMAGE = "apache/kafka:3.9.1"
@@ -47,17 +47,6 @@ def docker_broker() -> Iterator[str]:
 
 
 @contextmanager
-def local_broker(home: Path) -> Iterator[str]:
-    """A real single-node broker from Maven Central jars on free loopback ports."""
-    broker = LocalKafka(home=home, port=free_port(), controller_port=free_port())
-    broker.start()
-    try:
-        yield broker.bootstrap
-    finally:
-        broker.stop()
-
-
-@contextmanager
 def broker_for_tests(
     home: Path,
     env: Mapping[str, str] | None = None,
@@ -72,5 +61,5 @@ def broker_for_tests(
         with docker_broker() as bootstrap:
             yield way, bootstrap
     else:
-        with local_broker(home) as bootstrap:
+        with throwaway_broker(home) as bootstrap:
             yield way, bootstrap
