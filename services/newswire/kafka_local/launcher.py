@@ -30,6 +30,11 @@ class LocalKafkaError(RuntimeError):
     """The local broker could not be prepared, started or stopped."""
 
 
+# The broker outlives `newswire kafka start`, so its Popen handle is not waited on where it
+# is made; kept here, it is not collected (with a ResourceWarning) while the broker runs.
+_STARTED_HERE: dict[int, subprocess.Popen[bytes]] = {}
+
+
 @dataclass(frozen=True, slots=True)
 class LocalKafka:
     """One local broker: its home (config, data, logs, pid), ports and jar cache."""
@@ -175,6 +180,7 @@ class LocalKafka:
         finally:
             out.close()
         self.pid_file.write_text(str(proc.pid))
+        _STARTED_HERE[proc.pid] = proc
         deadline = began + timeout_s
         while time.monotonic() < deadline:
             if proc.poll() is not None:
@@ -202,6 +208,9 @@ class LocalKafka:
         if self.running_pid() is not None:
             os.kill(pid, signal.SIGKILL)
             _reap(pid)
+        child = _STARTED_HERE.pop(pid, None)
+        if child is not None:
+            child.poll()  # records the exit (already reaped above) so the handle closes quietly
         self.pid_file.unlink(missing_ok=True)
         return True
 
