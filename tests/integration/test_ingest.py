@@ -95,7 +95,9 @@ async def ingest_server(settings: Settings) -> AsyncIterator[str]:
 
 
 async def test_http_ingest_accepts_one_or_many_and_explains_refusals(topics: Settings) -> None:
-    settings = topics.model_copy(update={"ingest_max_request_bytes": 64 * 1024})
+    settings = topics.model_copy(
+        update={"ingest_max_request_bytes": 64 * 1024, "max_article_bytes": 16 * 1024}
+    )
     async with ingest_server(settings) as base, aiohttp.ClientSession(base) as http:
         async with http.post("/v1/articles", json=article(1)) as one:
             assert one.status == 202
@@ -122,6 +124,13 @@ async def test_http_ingest_accepts_one_or_many_and_explains_refusals(topics: Set
         async with http.post("/v1/articles", json={**article(7), "body": "x" * 70_000}) as too_big:
             assert too_big.status == 413
             assert "exceeds" in (await too_big.json())["error"]
+        # Within the request limit but over what the worker accepts for one article.
+        async with http.post(
+            "/v1/articles", json={**article(8), "body": "x" * (settings.max_article_bytes + 1)}
+        ) as one_too_big:
+            assert one_too_big.status == 422
+            [error] = (await one_too_big.json())["errors"]
+            assert (error["field"], error["type"]) == ("body", "too_large")
         async with http.post(
             "/v1/articles", data=b"<xml/>", headers={"Content-Type": "text/xml"}
         ) as wrong_type:

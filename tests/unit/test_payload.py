@@ -90,3 +90,12 @@ def test_scrapy_items_without_a_url_are_refused_naming_it() -> None:
     with pytest.raises(InvalidArticleError) as caught:
         item_to_article({"text": "words"}, spider_name="s", source="Outlet")
     assert "url" in {e.field for e in caught.value.errors}
+
+
+def test_an_article_larger_than_the_worker_allows_is_refused_up_front() -> None:
+    big = {**GOOD, "body": "x" * 5000}
+    assert validate_article(big, max_bytes=10_000).body == "x" * 5000
+    with pytest.raises(InvalidArticleError) as caught:
+        validate_articles([GOOD, big], max_bytes=4096)
+    [error] = caught.value.errors
+    assert (error.index, error.field, error.type) == (1, "body", "too_large")

@@ -69,7 +69,7 @@ class AsyncClient:
     ) -> asyncio.Future[str]:
         """Validate and queue `article`; the returned future resolves to its id once the broker
         has it. Raises InvalidArticleError at once for an invalid article."""
-        valid = validate_article(article)
+        valid = validate_article(article, max_bytes=self.settings.max_article_bytes)
         delivery = await self._producer.send(valid, trace_id)
         result: asyncio.Future[str] = asyncio.get_running_loop().create_future()
 
@@ -95,7 +95,7 @@ class AsyncClient:
     async def publish_many(self, articles: Iterable[ArticleLike]) -> list[str]:
         """Publish a batch: all are validated first (none is sent if any is invalid), then
         sent together; returns their ids in order once the broker has every one."""
-        valid = validate_articles(articles)
+        valid = validate_articles(articles, max_bytes=self.settings.max_article_bytes)
         futures = [await self.submit(article) for article in valid]
         return list(await asyncio.gather(*futures))
 

@@ -128,7 +128,7 @@ async def _articles_of(request: web.Request, settings: Settings) -> list[RawArti
             413, f"{len(items)} articles in one request; at most {settings.ingest_max_batch}"
         )
     try:
-        return validate_articles(items)
+        return validate_articles(items, max_bytes=settings.max_article_bytes)
     except InvalidArticleError as exc:
         raise RefusedError(
             422, "invalid article", errors=[error.as_json() for error in exc.errors[:100]]

@@ -11,6 +11,7 @@ import orjson
 from pydantic import ValidationError
 
 from newswire.models import RawArticle
+from newswire.wire import encode
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,9 +55,27 @@ def _field_errors(index: int, exc: ValidationError) -> list[FieldError]:
     ]
 
 
-def validate_article(item: RawArticle | Mapping[str, Any], index: int = 0) -> RawArticle:
+def validate_article(
+    item: RawArticle | Mapping[str, Any], index: int = 0, max_bytes: int | None = None
+) -> RawArticle:
     """`item` as a RawArticle. Mappings go through JSON and the strict JSON validator the
-    worker uses, so anything accepted here is accepted there. Raises InvalidArticleError."""
+    worker uses, so anything accepted here is accepted there; with `max_bytes`, so is the
+    size the worker allows. Raises InvalidArticleError."""
+    article = _as_article(item, index)
+    if max_bytes is not None:
+        size = len(encode(article))
+        if size > max_bytes:
+            raise InvalidArticleError(
+                [
+                    FieldError(
+                        index, "body", f"article is {size} bytes; at most {max_bytes}", "too_large"
+                    )
+                ]
+            )
+    return article
+
+
+def _as_article(item: RawArticle | Mapping[str, Any], index: int) -> RawArticle:
     if isinstance(item, RawArticle):
         return item
     if not isinstance(item, Mapping):
@@ -82,14 +101,16 @@ def _json_default(value: object) -> object:
     raise TypeError(f"{type(value).__name__} is not JSON")
 
 
-def validate_articles(items: Iterable[RawArticle | Mapping[str, Any]]) -> list[RawArticle]:
+def validate_articles(
+    items: Iterable[RawArticle | Mapping[str, Any]], max_bytes: int | None = None
+) -> list[RawArticle]:
     """Every item validated; raises InvalidArticleError listing all bad items (none is sent
     when any is bad, so a batch is accepted or refused whole)."""
     articles: list[RawArticle] = []
     errors: list[FieldError] = []
     for index, item in enumerate(items):
         try:
-            articles.append(validate_article(item, index))
+            articles.append(validate_article(item, index, max_bytes))
         except InvalidArticleError as exc:
             errors.extend(exc.errors)
     if errors:

@@ -42,7 +42,11 @@ def _scalar(value: Any) -> Any:
 
 
 def item_to_article(
-    item: Mapping[str, Any], *, spider_name: str, source: str | None = None
+    item: Mapping[str, Any],
+    *,
+    spider_name: str,
+    source: str | None = None,
+    max_bytes: int | None = None,
 ) -> RawArticle:
     """A raw article from a scraped item. Reads `url`, `title`, the body from `body`, `text`,
     `content` or `html` (HTML when the field is `html`), `source` or `outlet`, `language`,
@@ -70,7 +74,7 @@ def item_to_article(
     }
     metadata = dict(item.get("metadata") or {})
     data["metadata"] = {**extra, **{k: _scalar(v) for k, v in metadata.items()}}
-    return validate_article(data)
+    return validate_article(data, max_bytes=max_bytes)
 
 
 class NewswirePipeline:
@@ -123,7 +127,12 @@ class NewswirePipeline:
         data = ItemAdapter(item).asdict()
         name = self._spider_name(spider)
         try:
-            article = item_to_article(data, spider_name=name, source=self._source)
+            article = item_to_article(
+                data,
+                spider_name=name,
+                source=self._source,
+                max_bytes=self._settings.max_article_bytes,
+            )
         except InvalidArticleError as exc:
             self.refused += 1
             self._client.dead_letter(orjson.dumps(data, default=str), exc, stage="ingest")
