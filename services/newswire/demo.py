@@ -14,9 +14,9 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from newswire.admin import ensure_topics
+from newswire.client import AsyncClient
 from newswire.config import Settings, get_settings
 from newswire.ingest.files import articles_from_path
-from newswire.ingest.producer import ArticleProducer
 from newswire.kafka_local.launcher import LocalKafka, free_port
 from newswire.models import EnrichedArticle
 from newswire.subscribe.format import summary_line
@@ -97,8 +97,8 @@ def run_demo(inputs: list[Path], *, timeout_s: float, echo: Callable[[str], None
         articles = [a for path in inputs for a in articles_from_path(path, source="seed")]
 
         async def produce() -> list[str]:
-            async with ArticleProducer(settings, component="demo") as producer:
-                return await producer.send_many(articles)
+            async with AsyncClient(settings, component="demo") as client:
+                return await client.publish_many(articles)
 
         ids = asyncio.run(produce())
         echo(f"produced {len(ids)} raw articles: {', '.join(ids)}")

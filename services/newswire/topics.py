@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from newswire.config import Settings
+from newswire.routing import load_routes
 
 DAY_MS = 24 * 3600 * 1000
 
@@ -92,8 +93,6 @@ def topic_specs(settings: Settings) -> list[TopicSpec]:
 
 def route_specs(settings: Settings) -> list[TopicSpec]:
     """The topics of the subscriber routes declared in `settings.routes_file`."""
-    from newswire.routing import load_routes  # noqa: PLC0415 - routing imports the models
-
     return [
         TopicSpec(
             route.topic,

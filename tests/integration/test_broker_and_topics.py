@@ -9,9 +9,9 @@ import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 
 from newswire.admin import broker_ready, ensure_topics
+from newswire.client import AsyncClient
 from newswire.config import Settings
 from newswire.ingest.files import articles_from_path
-from newswire.ingest.producer import ArticleProducer
 from newswire.subscribe.reader import read_until
 from newswire.topics import RAW, topic_name, topic_specs
 from tests.support.broker import broker_for_tests, choose_way, docker_answers
@@ -86,8 +86,8 @@ def test_producer_keys_each_article_by_its_stable_id(
     twice = articles + articles
 
     async def produce() -> list[str]:
-        async with ArticleProducer(topics, component="test") as producer:
-            return await producer.send_many(twice)
+        async with AsyncClient(topics, component="test") as client:
+            return await client.publish_many(twice)
 
     ids = asyncio.run(produce())
     assert ids == [a.id for a in twice]

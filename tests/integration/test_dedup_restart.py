@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from newswire.client import AsyncClient
 from newswire.config import Settings
 from newswire.dedup.dataset import change_headline, wrap_outlet
 from newswire.ingest.files import article_from_text
-from newswire.ingest.producer import ArticleProducer
 from newswire.models import DuplicateNotice, RawArticle
 from newswire.subscribe.reader import read_until
 from newswire.topics import DUPLICATES, ENRICHED, topic_name
@@ -22,8 +22,8 @@ pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 
 def _produce(settings: Settings, articles: list[RawArticle]) -> None:
     async def run() -> None:
-        async with ArticleProducer(settings, component="test") as producer:
-            await producer.send_many(articles)
+        async with AsyncClient(settings, component="test") as client:
+            await client.publish_many(articles)
 
     asyncio.run(run())
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from newswire.client import AsyncClient
 from newswire.config import Settings
 from newswire.ingest.files import articles_from_path
-from newswire.ingest.producer import ArticleProducer
 from newswire.models import EnrichedArticle
 from newswire.subscribe.reader import read_until
 from newswire.topics import ENRICHED, topic_name
@@ -19,8 +19,8 @@ pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 
 
 async def _produce(settings: Settings, paths: list[Path]) -> list[str]:
-    async with ArticleProducer(settings, component="test") as producer:
-        return await producer.send_many(
+    async with AsyncClient(settings, component="test") as client:
+        return await client.publish_many(
             [a for p in paths for a in articles_from_path(p, source="seed")]
         )
 

@@ -70,6 +70,10 @@ class AsyncClient:
         """Validate and queue `article`; the returned future resolves to its id once the broker
         has it. Raises InvalidArticleError at once for an invalid article."""
         valid = validate_article(article, max_bytes=self.settings.max_article_bytes)
+        return await self._queue(valid, trace_id)
+
+    async def _queue(self, valid: RawArticle, trace_id: str | None = None) -> asyncio.Future[str]:
+        # `valid` has been validated (schema and size) by the caller.
         delivery = await self._producer.send(valid, trace_id)
         result: asyncio.Future[str] = asyncio.get_running_loop().create_future()
 
@@ -96,7 +100,7 @@ class AsyncClient:
         """Publish a batch: all are validated first (none is sent if any is invalid), then
         sent together; returns their ids in order once the broker has every one."""
         valid = validate_articles(articles, max_bytes=self.settings.max_article_bytes)
-        futures = [await self.submit(article) for article in valid]
+        futures = [await self._queue(article) for article in valid]
         return list(await asyncio.gather(*futures))
 
     async def dead_letter(

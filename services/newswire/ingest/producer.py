@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
 
 from aiokafka import AIOKafkaProducer
 
@@ -44,13 +43,6 @@ class ArticleProducer:
         """Flush what is pending and disconnect."""
         await self._producer.stop()
 
-    async def __aenter__(self) -> ArticleProducer:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.stop()
-
     async def send(
         self, article: RawArticle, trace_id: str | None = None
     ) -> asyncio.Future[object]:
@@ -87,14 +79,3 @@ class ArticleProducer:
                 letter, event_id=f"{key}:DeadLetter", source=self._source, trace_id=None
             ),
         )
-
-    async def send_and_wait(self, article: RawArticle) -> str:
-        """Publish `article` and wait for the broker's acknowledgement; returns its id."""
-        await (await self.send(article))
-        return article.id
-
-    async def send_many(self, articles: Iterable[RawArticle]) -> list[str]:
-        """Publish every article, waiting for all acknowledgements; returns their ids in order."""
-        futures = [(article.id, await self.send(article)) for article in articles]
-        await asyncio.gather(*(f for _, f in futures))
-        return [article_id for article_id, _ in futures]

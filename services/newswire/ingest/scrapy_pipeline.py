@@ -29,6 +29,8 @@ ARTICLE_FIELDS = {
     "id", "url", "source", "title", "body", "body_format", "language", "published_at",
     "fetched_at", "scraper_id", "metadata",
 }  # fmt: skip
+# Item fields read into the article itself; every other field becomes metadata.
+_MAPPED_FIELDS = ARTICLE_FIELDS | {name for name, _ in BODY_FIELDS} | {"outlet"}
 
 
 def _scalar(value: Any) -> Any:
@@ -42,11 +44,7 @@ def _scalar(value: Any) -> Any:
 
 
 def item_to_article(
-    item: Mapping[str, Any],
-    *,
-    spider_name: str,
-    source: str | None = None,
-    max_bytes: int | None = None,
+    item: Mapping[str, Any], *, spider_name: str, source: str | None = None
 ) -> RawArticle:
     """A raw article from a scraped item. Reads `url`, `title`, the body from `body`, `text`,
     `content` or `html` (HTML when the field is `html`), `source` or `outlet`, `language`,
@@ -67,14 +65,10 @@ def item_to_article(
         source or _scalar(item.get("source") or item.get("outlet")) or urlsplit(url).hostname
     )
     data["scraper_id"] = f"scrapy:{spider_name}"
-    extra = {
-        key: _scalar(value)
-        for key, value in item.items()
-        if key not in ARTICLE_FIELDS and key not in {"outlet", "text", "content", "html"}
-    }
+    extra = {key: _scalar(value) for key, value in item.items() if key not in _MAPPED_FIELDS}
     metadata = dict(item.get("metadata") or {})
     data["metadata"] = {**extra, **{k: _scalar(v) for k, v in metadata.items()}}
-    return validate_article(data, max_bytes=max_bytes)
+    return validate_article(data)
 
 
 class NewswirePipeline:
@@ -127,16 +121,11 @@ class NewswirePipeline:
         data = ItemAdapter(item).asdict()
         name = self._spider_name(spider)
         try:
-            article = item_to_article(
-                data,
-                spider_name=name,
-                source=self._source,
-                max_bytes=self._settings.max_article_bytes,
-            )
+            # The client checks the worker's size limit as it queues.
+            self._client.submit(item_to_article(data, spider_name=name, source=self._source))
         except InvalidArticleError as exc:
             self.refused += 1
             self._client.dead_letter(orjson.dumps(data, default=str), exc, stage="ingest")
             raise DropItem(f"newswire refused the item: {exc}") from exc
-        self._client.submit(article)
         self.published += 1
         return item

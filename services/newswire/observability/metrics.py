@@ -120,8 +120,6 @@ class PipelineMetrics:
             "Time to load the gazetteer and NER model at start-up.",
             registry=registry,
         )
-        self._judged = 0
-        self._duplicates = 0
         Gauge(
             "newswire_duplicate_ratio",
             "Duplicates among the articles dedup has judged since start.",
@@ -137,9 +135,6 @@ class PipelineMetrics:
         self.events_out.labels(stage, outcome).inc()
         if seconds is not None:
             self.stage_seconds.labels(stage).observe(seconds)
-        if stage == "dedup" and outcome in {"unique", "duplicate"}:
-            self._judged += 1
-            self._duplicates += outcome == "duplicate"
 
     def record_batch(self, size: int, seconds: float) -> None:
         """One tagging batch of `size` articles took `seconds`."""
@@ -151,8 +146,16 @@ class PipelineMetrics:
         self.end_to_end_seconds.observe(max(0.0, (now - fetched_at).total_seconds()))
 
     def duplicate_ratio(self) -> float:
-        """Share of judged articles that were duplicates (0 before any was judged)."""
-        return self._duplicates / self._judged if self._judged else 0.0
+        """Share of judged articles that were duplicates (0 before any was judged), read
+        from dedup's outcome counts at scrape time."""
+        dedup = {
+            sample.labels["outcome"]: sample.value
+            for family in self.events_out.collect()
+            for sample in family.samples
+            if sample.name.endswith("_total") and sample.labels["stage"] == "dedup"
+        }
+        judged = dedup.get("unique", 0.0) + dedup.get("duplicate", 0.0)
+        return dedup.get("duplicate", 0.0) / judged if judged else 0.0
 
     def watch_lag(self, offsets: Callable[[], tuple[Offsets, Offsets]]) -> None:
         """Export consumer lag computed from `offsets()` -> (end offsets, committed offsets)."""

@@ -17,18 +17,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, model_validator
 
 from newswire.models import EnrichedArticle
+from newswire.subscribe.filters import fold_name
 
 TopicName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._\-]{1,200}$")]
-
-
-def _fold(name: str) -> str:
-    return " ".join(name.casefold().split())
 
 
 class Route(BaseModel):
@@ -43,6 +40,14 @@ class Route(BaseModel):
     min_salience: float = Field(default=0.0, ge=0.0, le=1.0)
     primary_only: bool = False
     partitions: int = Field(default=1, ge=1, description="Partitions of the route's topic.")
+    # The names as matched, folded once rather than per event.
+    _folded_persons: frozenset[str] = PrivateAttr(default=frozenset())
+    _folded_orgs: frozenset[str] = PrivateAttr(default=frozenset())
+
+    def model_post_init(self, context: Any) -> None:
+        """Fold the person and organisation names once, when the route is loaded."""
+        self._folded_persons = frozenset(fold_name(p) for p in self.persons)
+        self._folded_orgs = frozenset(fold_name(o) for o in self.orgs)
 
     @model_validator(mode="after")
     def _says_something(self) -> Route:
@@ -63,13 +68,11 @@ class Route(BaseModel):
                 return True
         if not (self.persons or self.orgs):
             return False
-        persons = {_fold(p) for p in self.persons}
-        orgs = {_fold(o) for o in self.orgs}
         for entity in event.entities:
-            name = _fold(entity.name)
-            if entity.kind == "person" and name in persons:
+            name = fold_name(entity.name)
+            if entity.kind == "person" and name in self._folded_persons:
                 return True
-            if entity.kind == "org" and name in orgs:
+            if entity.kind == "org" and name in self._folded_orgs:
                 return True
         return False
 

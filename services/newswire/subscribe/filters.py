@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 
-def _fold(name: str) -> str:
+def fold_name(name: str) -> str:
+    """`name` as compared by filters and routes: case-folded, single-spaced."""
     return " ".join(name.casefold().split())
 
 
@@ -28,8 +29,8 @@ class EventFilter:
         """A filter from plain lists (countries upper-cased, names folded)."""
         return cls(
             frozenset(c.upper() for c in countries),
-            frozenset(_fold(p) for p in persons),
-            frozenset(_fold(o) for o in orgs),
+            frozenset(fold_name(p) for p in persons),
+            frozenset(fold_name(o) for o in orgs),
         )
 
     @property
@@ -44,7 +45,7 @@ class EventFilter:
         if self.countries & {c.get("code") for c in event.get("countries", [])}:
             return True
         for entity in event.get("entities", []):
-            name = _fold(entity.get("name", ""))
+            name = fold_name(entity.get("name", ""))
             kind = entity.get("kind")
             if (
                 kind == "person"

@@ -23,7 +23,6 @@ from newswire.observability.metrics import PipelineMetrics
 from newswire.pipeline.dedup_stage import duplicate_notice, judge, new_index
 from newswire.pipeline.enrich import enriched_event
 from newswire.pipeline.prepare import prepare
-from newswire.routing import matching_routes
 from newswire.tagging.service import TaggingService
 from newswire.wire import new_trace_id, trace_id_of
 from newswire.worker.publisher import Publisher, Topics, source_of
@@ -193,12 +192,15 @@ async def _tag_and_publish(
                 now=now,
                 stages_ms={**item.stages_ms, "tag": per_article},
             )
-            routes = matching_routes(enriched, [route for route, _ in publisher.topics.routes])
-            await publisher.send(publisher.topics.enriched, enriched.id, enriched, article.trace_id)
-            for route, topic in publisher.topics.routes:
-                if route in routes:
-                    await publisher.send(topic, enriched.id, enriched, article.trace_id)
-                    metrics.record_out("enrich", "routed")
+            routed = [(r, topic) for r, topic in publisher.topics.routes if r.matches(enriched)]
+            await publisher.send_all(
+                [publisher.topics.enriched, *(topic for _, topic in routed)],
+                enriched.id,
+                enriched,
+                article.trace_id,
+            )
+            for _ in routed:
+                metrics.record_out("enrich", "routed")
             metrics.record_out("enrich", "enriched", took / len(batch))
             metrics.record_delivered(article.raw.fetched_at, utcnow())
             log.info(
@@ -206,5 +208,5 @@ async def _tag_and_publish(
                 countries=[c.code for c in enriched.countries],
                 primary_country=enriched.primary_country,
                 entities=len(enriched.entities),
-                routes=[route.topic for route in routes],
+                routes=[route.topic for route, _ in routed],
             )

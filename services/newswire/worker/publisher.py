@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -92,18 +93,25 @@ class Publisher:
         self, target: faust.TopicT, key: str, model: BaseModel, trace_id: str | None
     ) -> None:
         """Publish `model` on `target` keyed by `key`, with CloudEvents headers."""
+        await self.send_all([target], key, model, trace_id)
+
+    async def send_all(
+        self,
+        targets: Sequence[faust.TopicT],
+        key: str,
+        model: BaseModel,
+        trace_id: str | None,
+    ) -> None:
+        """Publish `model` on every topic of `targets` (the enriched topic and its routes),
+        dumped once and with the same headers."""
         value: Any = model.model_dump(mode="json")
-        await target.send(
-            key=key.encode(),
-            value=value,
-            value_serializer="orjson",
-            headers=cloudevent_headers(
-                model,
-                event_id=f"{key}:{type(model).__name__}",
-                source=self._source,
-                trace_id=trace_id,
-            ),
+        headers = cloudevent_headers(
+            model, event_id=f"{key}:{type(model).__name__}", source=self._source, trace_id=trace_id
         )
+        for target in targets:
+            await target.send(
+                key=key.encode(), value=value, value_serializer="orjson", headers=headers
+            )
 
     async def dead(self, letter: DeadLetter, trace_id: str | None = None) -> None:
         """Publish a dead letter, keyed by the article id when known, and log why."""
