@@ -24,6 +24,9 @@ _FIRST_MENTION_BONUS = 1.0
 # article names its country some other way. Big cities and curated places stand alone.
 _SELF_EVIDENT_POPULATION = 500_000
 _DOMINANCE = 5.0
+# Below this, a place of several words also needs support: GeoNames lists villages with
+# names like "Prime Minister" or "Red Cross" that are rarely what a text means.
+_TOWN_POPULATION = 15_000
 _PRIMARY_MIN_SALIENCE = 0.2
 
 
@@ -81,26 +84,52 @@ def _pick_place(senses: list[Sense], supported: set[str]) -> Sense | None:
     return None
 
 
+def find_all(text: str, gazetteers: list[Gazetteer]) -> list[tuple[int, int, str, list[Sense]]]:
+    """Matches of every gazetteer in `text`, longest first where two overlap, in text order,
+    each with its senses; names that point to no country ("Indian Ocean") hide what they
+    contain and are then left out."""
+    found = [
+        (start, end, surface, gaz.senses[surface])
+        for gaz in gazetteers
+        for start, end, surface in gaz.find(text)
+    ]
+    if len(gazetteers) > 1:
+        found.sort(key=lambda m: (m[0], -(m[1] - m[0])))
+        kept: list[tuple[int, int, str, list[Sense]]] = []
+        for match in found:
+            if kept and match[0] < kept[-1][1]:
+                continue
+            kept.append(match)
+        found = kept
+    return [m for m in found if any(s.kind != "none" for s in m[3])]
+
+
 def tag_countries(
-    text: str, spans: list[NerSpan] | None = None, gazetteer: Gazetteer | None = None
+    text: str,
+    spans: list[NerSpan] | None = None,
+    gazetteer: Gazetteer | None = None,
+    extra: Gazetteer | None = None,
 ) -> CountryResult:
     """The countries `text` refers to, by name, demonym, place or institution.
 
     `spans` (NER output), when given, removes matches inside person names and confirms
-    smaller places; without it the tagger relies on the article's other evidence alone."""
+    smaller places; without it the tagger relies on the article's other evidence alone.
+    `extra` is the gazetteer of the article's language when that is not English (country
+    names in that language), searched beside the main one."""
     gaz = gazetteer or load_gazetteer()
     spans = spans or []
+    gazetteers = [gaz] if extra is None else [gaz, extra]
+    ambiguous = gaz.ambiguous
     matches = [
-        (start, end, surface, _inside(spans, start, end, _PERSON))
-        for start, end, surface in gaz.find(text)
+        (start, end, surface, senses, _inside(spans, start, end, _PERSON))
+        for start, end, surface, senses in find_all(text, gazetteers)
     ]
     # Pass 1: evidence that needs no support (names, demonyms, institutions, big places).
     supported: set[str] = set()
-    for _, _, surface, in_person in matches:
-        senses = gaz.senses[surface]
-        if surface in gaz.ambiguous or in_person:
+    for _, _, surface, senses, in_person in matches:
+        if surface in ambiguous or in_person:
             continue
-        non_place = [s for s in senses if s.kind != "place"]
+        non_place = [s for s in senses if s.kind not in {"place", "none"}]
         if len(non_place) == 1 and not non_place[0].weak:
             supported.add(non_place[0].code)
         elif not non_place and len(senses) == 1 and _strong(senses[0]):
@@ -108,8 +137,8 @@ def tag_countries(
     # Pass 2: resolve every match with that support.
     mentions: list[CountryMention] = []
     frozen_support = frozenset(supported)
-    for start, end, surface, in_person in matches:
-        sense = _resolve(gaz.senses[surface], supported, text, start, end, spans)
+    for start, end, surface, senses, in_person in matches:
+        sense = _resolve(senses, supported, text, start, end, spans)
         if sense is None:
             continue
         ctx = Context(text, start, end, surface, in_person, frozen_support)
@@ -122,7 +151,7 @@ def tag_countries(
 def _resolve(
     senses: list[Sense], supported: set[str], text: str, start: int, end: int, spans: list[NerSpan]
 ) -> Sense | None:
-    non_place = [s for s in senses if s.kind != "place"]
+    non_place = [s for s in senses if s.kind not in {"place", "none"}]
     if len(non_place) > 1:
         # A demonym shared by several countries (Congolese): only the article can tell.
         backed = [s for s in non_place if s.code in supported]
@@ -192,8 +221,10 @@ def _confirmed_place(
     one_word = " " not in text[start:end]
     if one_word and text[max(0, start - 4) : start].casefold() == "the ":
         return None  # "the Tampa": cities take no article; ships, brands and teams do
-    if _strong(sense) or sense.code in supported or not one_word:
+    if _strong(sense) or sense.code in supported:
         return sense
+    if not one_word and sense.population >= _TOWN_POPULATION:
+        return sense  # "Port Augusta": a longer name is rarely anything but the place
     if _named_as_place(text, start, end):
         return sense  # "Hunan province", "the province of Idlib": the text says what it is
     if _inside(spans, start, end, _ANY_LABEL):
