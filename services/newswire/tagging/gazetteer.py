@@ -260,6 +260,9 @@ def load_gazetteer() -> Gazetteer:
     # A curated name, demonym or institution is the project's deliberate reading of that
     # spelling: it overrides package senses of other countries ("American" is not MP).
     for surface, senses in gaz.senses.items():
+        if any(s.kind == "none" for s in senses):
+            gaz.senses[surface] = [s for s in senses if s.kind == "none"]
+            continue
         chosen = [s for s in senses if s.curated and s.kind != "place"]
         if chosen:
             gaz.senses[surface] = chosen + [
