@@ -80,8 +80,10 @@ def _pick_place(senses: list[Sense], supported: set[str]) -> Sense | None:
     if backed:
         best = max(backed, key=lambda s: s.population)
         top = ranked[0]
-        if top is not best and _strong(top) and top.population >= _DOMINANCE * 4 * max(best.population, 1):
-            return top  # Brussels, not Brussels (Ontario) because Canada is named
+        if top is not best and _strong(top) and best.population < _TOWN_POPULATION:
+            # Brussels, not the village of Brussels (Ontario) because Canada is named;
+            # a real town keeps the article's reading (Sydney, Nova Scotia).
+            return top
         return best
     if ranked[0].curated:
         return ranked[0]  # the project's deliberate reading: London is GB's
