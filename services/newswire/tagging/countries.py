@@ -94,7 +94,8 @@ def _pick_place(senses: list[Sense], supported: set[str]) -> Sense | None:
 
 def find_all(text: str, gazetteers: list[Gazetteer]) -> list[tuple[int, int, str, list[Sense]]]:
     """Matches of every gazetteer in `text`, longest first where two overlap, in text order,
-    each with its senses; names that point to no country ("Indian Ocean") hide what they
+    each with its senses (the earlier gazetteer's on an equal match); names that point to
+    no country ("Indian Ocean") hide what they
     contain and are then left out."""
     found = [
         (start, end, surface, gaz.senses[surface])
@@ -126,7 +127,9 @@ def tag_countries(
     names in that language), searched beside the main one."""
     gaz = gazetteer or load_gazetteer()
     spans = spans or []
-    gazetteers = [gaz] if extra is None else [gaz, extra]
+    # The language's own names first: on an equal match they are the reading to keep
+    # ("Líbano" is Lebanon in Spanish, a town in Colombia in GeoNames).
+    gazetteers = [gaz] if extra is None else [extra, gaz]
     ambiguous = gaz.ambiguous
     matches = [
         (start, end, surface, senses, _inside(spans, start, end, _PERSON))
@@ -154,7 +157,8 @@ def tag_countries(
         ctx = Context(text, start, end, surface, in_person, frozen_support)
         code = keep_country_sense(ctx, sense)
         if code is not None:
-            mentions.append(CountryMention(start, end, surface, code, sense.kind, sense.org))
+            # The evidence is the word as written, affixes included ("Сирии", "والأردن").
+            mentions.append(CountryMention(start, end, text[start:end], code, sense.kind, sense.org))
     return _summarise(mentions, gaz, text)
 
 

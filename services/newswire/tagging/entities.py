@@ -258,6 +258,7 @@ def extract_entities(  # noqa: PLR0912, PLR0915 - one branch per NER label reads
         name = without_model_code(org_core(clean_name(surface)))
         if (
             not name
+            or not any(ch.isupper() for ch in name)
             or _JUNK_ORG.match(name)
             or _is_country_word(name, gaz)
             or name in not_names

@@ -38,8 +38,13 @@ _MODEL_CODE = re.compile(r"^(?:[A-Z]{1,3}-?\d[\w-]*|\d[\d-]*)$")
 _TRAILING_TITLES = re.compile(r"(?:\s+(?:QC|SC|MP|MLA|MLC|OBE|MBE|CBE|KC|Jr|Jnr|Snr|Sr)\.?)+$")
 _LEADING_ARTICLE = re.compile(r"^(?:An?|The|of|Of|for|For)\s+(?:the\s+)?")
 _POSSESSIVE_OWNER = re.compile(r"^[A-Z][\w.-]*(?:\s+[A-Z][\w.-]*)?['’]s\s+(?=[A-Z])")
-# Generic words written in lower case after a name: "Fars news agency", "Afghan militia".
-_TRAILING_LOWER = re.compile(r"(?:\s+[a-z][\w'-]*)+$")
+# Generic nouns written in lower case after a name: "Fars news agency", "Afghan militia".
+# (Only these: in French or Spanish a lower-case adjective is part of the name, as in
+# "Union européenne".)
+_TRAILING_LOWER = re.compile(
+    r"(?:\s+(?:news|press|state|semi-official|official))*\s+(?:agency|company|militia|militias|"
+    r"group|firm|network|newspaper|daily|channel|movement|corporation|outlet|broadcaster)$"
+)
 _ACRONYM_IN_BRACKETS = re.compile(r"\s*\(.*$")
 _HEADLINE_MIN_WORDS = 4
 _HEADLINE_CAPITALISED = 0.7

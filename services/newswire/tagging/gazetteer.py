@@ -57,7 +57,9 @@ class Gazetteer:
     def add(self, surface: str, sense: Sense) -> None:
         """Record that `surface` may mean `sense` (one sense per country, strongest kind)."""
         surface = surface.strip()
-        if len(surface) < 2 or not (surface[0].isupper() or surface[0].isdigit()):
+        first = surface[:1]
+        uncased = first.isalpha() and first.lower() == first.upper()  # Arabic, Chinese, ...
+        if len(surface) < 2 or not (first.isupper() or first.isdigit() or uncased):
             return
         current = self.senses.setdefault(surface, [])
         for i, existing in enumerate(current):
