@@ -8,11 +8,14 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Literal, cast
 
 from newswire.models import CountryTag, Evidence
 from newswire.tagging.ambiguity import Context, keep_country_sense
-from newswire.tagging.gazetteer import Gazetteer, Kind, Sense, load_gazetteer
+from newswire.tagging.gazetteer import Gazetteer, Sense, load_gazetteer
 from newswire.tagging.spans import NerSpan
+
+EvidenceKind = Literal["name", "demonym", "place", "institution"]
 
 # Names and places say where a story is; demonyms and institutions more often say who
 # takes part in it, so they count for less towards salience. The country the article
@@ -38,7 +41,7 @@ class CountryMention:
     end: int
     surface: str
     code: str
-    kind: Kind
+    kind: EvidenceKind
     org: bool = False
 
 
@@ -158,7 +161,8 @@ def tag_countries(
         code = keep_country_sense(ctx, sense)
         if code is not None:
             # The evidence is the word as written, affixes included ("Сирии", "والأردن").
-            mentions.append(CountryMention(start, end, text[start:end], code, sense.kind, sense.org))
+            kind = cast(EvidenceKind, sense.kind)  # "none" senses never resolve to a code
+            mentions.append(CountryMention(start, end, text[start:end], code, kind, sense.org))
     return _summarise(mentions, gaz, text)
 
 
@@ -296,7 +300,9 @@ _LOCATIVE = re.compile(
 
 def _is_setting(text: str, m: CountryMention) -> bool:
     """Whether the mention is a place named after a preposition of place."""
-    return m.kind in {"name", "place"} and bool(_LOCATIVE.search(text[max(0, m.start - 60) : m.start]))
+    return m.kind in {"name", "place"} and bool(
+        _LOCATIVE.search(text[max(0, m.start - 60) : m.start])
+    )
 
 
 def _summarise(mentions: list[CountryMention], gaz: Gazetteer, text: str = "") -> CountryResult:

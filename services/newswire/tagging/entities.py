@@ -14,10 +14,10 @@ from typing import Literal
 from newswire.models import EntityTag, Mention
 from newswire.tagging.countries import CountryMention
 from newswire.tagging.entity_rules import (
+    facility_after,
     headline_ranges,
     inside,
     locative,
-    facility_after,
     model_code_after,
     org_core,
     place_framed,
@@ -49,6 +49,9 @@ _STOP_WORDS = frozenset({"of", "and", "the", "for", "in", "on", "de", "al"})
 _JUNK_ORG = re.compile(r"^(?:[A-Z]\.?|[\W\d_]+)$")
 _MAX_NAME_TOKENS = 6
 _ADMINISTRATION = re.compile(r"\b([A-Z][a-z]+)\s+(administration|Government|government)\b")
+# A place this big names a government ("the Queensland Government"); a town's name before
+# "Government" is a leader's ("the Howard Government").
+_REGION_POPULATION = 100_000
 # Words that make "X Government" a kind of government, not a leader's ("Federal Government").
 _NOT_LEADERS = frozenset(
     {
@@ -176,6 +179,7 @@ def extract_entities(  # noqa: PLR0912, PLR0915 - one branch per NER label reads
     not_names = _not_names()
     aliases = _acronym_aliases(text)
     resolved = {(m.start, m.end): m.code for m in country_mentions}
+    resolved_places = {(m.start, m.end): m.code for m in country_mentions if m.kind == "place"}
     countries = {m.code for m in country_mentions}
     org_candidates: list[tuple[int, int, str]] = [
         (m.start, m.end, m.surface) for m in country_mentions if m.org
@@ -192,7 +196,7 @@ def extract_entities(  # noqa: PLR0912, PLR0915 - one branch per NER label reads
         mention = Mention(start=span.start, end=span.end, surface=span.text)
         senses = gaz.senses.get(name)
         if span.label in {"PERSON", "ORG"}:
-            place = _misread_place(text, span, name, gaz, resolved, countries, name_parts)
+            place = _misread_place(text, span, name, gaz, resolved_places, countries, name_parts)
             if place is None and name in places:
                 place = places[name].country or ""  # named as a place before in the text
             if place is not None:
@@ -239,8 +243,11 @@ def extract_entities(  # noqa: PLR0912, PLR0915 - one branch per NER label reads
     for match in _ADMINISTRATION.finditer(text):
         if match.group(1) in groups or match.group(1) in _NOT_LEADERS:
             continue  # "the Kurdish administration": a people's, not a person's
-        if match.group(2) != "administration" and match.group(1) in gaz.senses:
-            continue  # "the Queensland Government": a place's
+        if match.group(2) != "administration" and any(
+            s.kind != "place" or s.population >= _REGION_POPULATION
+            for s in gaz.senses.get(match.group(1), [])
+        ):
+            continue  # "the Queensland Government": a state's, not a leader's
         if all(sense.kind == "place" for sense in gaz.senses.get(match.group(1), [])):
             _add_person(
                 people,
@@ -304,7 +311,11 @@ def _beside_org(text: str, span: NerSpan, spans: list[NerSpan]) -> bool:
     for other in spans:
         if other.label != "ORG":
             continue
-        between = text[span.end : other.start] if other.start >= span.end else text[other.end : span.start]
+        between = (
+            text[span.end : other.start]
+            if other.start >= span.end
+            else text[other.end : span.start]
+        )
         if re.fullmatch(r"\s*(?:,|and|or|&)\s*(?:the\s+)?", between):
             return True
     return False
@@ -352,7 +363,9 @@ def _misread_place(
         return resolved[(span.start, span.end)]
     lookup = _MOUNT.sub("Mount ", name)
     local = [s for s in gaz.senses.get(lookup) or [] if s.kind == "place" and s.code in countries]
-    if local and (" " in lookup or locative(text, span.start) or place_framed(text, span.start, span.end)):
+    if local and (
+        " " in lookup or locative(text, span.start) or place_framed(text, span.start, span.end)
+    ):
         return max(local, key=lambda s: s.population).code
     if place_framed(text, span.start, span.end):
         return ""

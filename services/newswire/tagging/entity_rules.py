@@ -15,11 +15,12 @@ _PLACE_NOUNS = (
     r"municipality|capital|camp|mountains|forests|valley|hills|island|islands|port|outskirts"
 )
 _PLACE_NOUN_OF = re.compile(rf"\b(?:{_PLACE_NOUNS})\s+of\s+(?:the\s+)?$", re.IGNORECASE)
-# "Sharana, the provincial capital of Paktika"
+# "Sharana, the provincial capital of Paktika". (Patterns used with `match(text, pos)`
+# carry no "^": it would only match at the start of the whole text.)
 _PLACE_APPOSITION = re.compile(
-    r"^,\s+(?:the|a)\s+(?:[a-z-]+\s+){0,2}(?:capital|town|city|village|township|settlement)\b"
+    r",\s+(?:the|a)\s+(?:[a-z-]+\s+){0,2}(?:capital|town|city|village|township|settlement)\b"
 )
-_PLACE_NOUN_AFTER = re.compile(r"^\s+(?:township|province|district|region|village|suburb)\b")
+_PLACE_NOUN_AFTER = re.compile(r"\s+(?:township|province|district|region|village|suburb)\b")
 # Prepositions of place right before a name: "from nearby Millicent", "in Khan Yunis".
 _LOCATIVE_BEFORE = re.compile(
     r"\b(?:in|at|near|from|outside|around|towards?|into|across|nearby|between)\s+"
@@ -74,7 +75,7 @@ def vehicle_named(text: str, start: int) -> bool:
 
 
 _FACILITY_AFTER = re.compile(
-    r"^\s+(?:Place|Street|St|Road|Rd|Square|Avenue|Ave|Lane|Bridge|Tower|Towers|Mall|Plaza|Wharf)\b"
+    r"\s+(?:Place|Street|St|Road|Rd|Square|Avenue|Ave|Lane|Bridge|Tower|Towers|Mall|Plaza|Wharf)\b"
 )
 
 
@@ -123,7 +124,9 @@ def headline_ranges(text: str) -> list[tuple[int, int]]:
     ranges = []
     offset = 0
     for line in text.split("\n"):
-        words = [w for w in re.findall(r"[A-Za-z][\w'’-]*", line) if w.casefold() not in _SMALL_WORDS]
+        words = [
+            w for w in re.findall(r"[A-Za-z][\w'’-]*", line) if w.casefold() not in _SMALL_WORDS
+        ]
         stripped = line.strip()
         if (
             len(words) >= _HEADLINE_MIN_WORDS

@@ -187,7 +187,9 @@ def city_records() -> Iterator[tuple[str, str, int, list[str]]]:
 
 
 def _latin_alternate(alt: str) -> bool:
-    return alt.isascii() and len(alt) >= 4 and alt[0].isupper() and not any(ch.isdigit() for ch in alt)
+    return (
+        alt.isascii() and len(alt) >= 4 and alt[0].isupper() and not any(ch.isdigit() for ch in alt)
+    )
 
 
 def _add_cities(gaz: Gazetteer, never: frozenset[str]) -> None:

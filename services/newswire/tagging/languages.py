@@ -11,7 +11,7 @@ adjective endings after it ("السوري").
 from __future__ import annotations
 
 import gettext
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from newswire.tagging.gazetteer import Gazetteer, Sense, city_records, curated_data
@@ -24,7 +24,7 @@ _SLAVIC_ENDINGS = frozenset(
     {
         "а", "я", "у", "ю", "е", "и", "ы", "ой", "ей", "ом", "ем", "ию", "ии", "ия", "ью",
         "ами", "ями", "ях", "ах", "ов", "ев", "ёй", "a", "y", "u", "e", "i", "ie", "ii", "ę",
-        "ą", "o", "em", "om", "ą", "ii", "iej", "ach", "ami",
+        "ą", "o", "em", "om", "iej", "ach", "ami",
     }
 )  # fmt: skip
 _SLAVIC_STEM_VOWELS = "аяеоиыйьaeiouyě"
@@ -53,9 +53,7 @@ def _pycountry_names(language: str) -> dict[str, list[str]]:
     import pycountry  # noqa: PLC0415
 
     try:
-        translation = gettext.translation(
-            "iso3166-1", pycountry.LOCALES_DIR, languages=[language]
-        )
+        translation = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language])
     except OSError:
         return {}
     names: dict[str, list[str]] = {}
@@ -103,7 +101,18 @@ def _big_city_names() -> tuple[tuple[str, str, int], ...]:
     return tuple(sorted(found))
 
 
-@lru_cache(maxsize=None)
+def _add_curated(gaz: Gazetteer, language: str, stems: set[str] | None) -> None:
+    """Short forms and demonyms of `language` from data/gazetteer.yaml (`languages`)."""
+    foreign: dict[str, Any] = (curated_data().get("languages") or {}).get(language) or {}
+    for code, names in (foreign.get("names") or {}).items():
+        for name in names:
+            _add_name(gaz, name, Sense(code, "name", curated=True), stems)
+    for code, names in (foreign.get("demonyms") or {}).items():
+        for name in names:
+            _add_name(gaz, name, Sense(code, "demonym", curated=True), stems)
+
+
+@cache
 def load_language_gazetteer(language: str) -> Gazetteer | None:
     """Country names (and big cities' local names) in `language`, or None for English
     and for languages that neither CLDR nor pycountry covers. Built once per language."""
@@ -130,13 +139,7 @@ def load_language_gazetteer(language: str) -> Gazetteer | None:
     for code, names in translated.items():
         for name in names:
             _add_name(gaz, name, Sense(code, "name", curated=True), stems)
-    foreign: dict[str, Any] = (curated_data().get("languages") or {}).get(language) or {}
-    for code, names in (foreign.get("names") or {}).items():
-        for name in names:
-            _add_name(gaz, name, Sense(code, "name", curated=True), stems)
-    for code, names in (foreign.get("demonyms") or {}).items():
-        for name in names:
-            _add_name(gaz, name, Sense(code, "demonym", curated=True), stems)
+    _add_curated(gaz, language, stems)
     for name, code, population in _big_city_names():
         _add_name(gaz, name, Sense(code, "place", population=population), stems)
     if stems is not None:

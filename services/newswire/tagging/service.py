@@ -93,7 +93,9 @@ def tag_batch(
     return [_finish(texts[i], langs[i], models[i], spans.get(i)) for i in range(len(texts))]
 
 
-def _finish(text: str, language: str | None, model: str | None, spans: SpansResult | None) -> TagResult:
+def _finish(
+    text: str, language: str | None, model: str | None, spans: SpansResult | None
+) -> TagResult:
     """Countries and entities of one article from its NER spans (None: no model ran)."""
     if isinstance(spans, BaseException):
         return spans
@@ -222,7 +224,9 @@ class TaggingService:
             for position, index in enumerate(indices):
                 spans[index] = found if isinstance(found, BaseException) else [found[position]]
         return await asyncio.to_thread(
-            lambda: [_finish(texts[i], langs[i], models[i], spans.get(i)) for i in range(len(texts))]
+            lambda: [
+                _finish(texts[i], langs[i], models[i], spans.get(i)) for i in range(len(texts))
+            ]
         )
 
     async def _run_jobs(
@@ -247,7 +251,9 @@ class TaggingService:
             await self._replace_pool()  # leave a whole pool for the next batch
         return results
 
-    async def _submit(self, texts: list[str], jobs: list[tuple[str, list[int]]]) -> list[SpansResult]:
+    async def _submit(
+        self, texts: list[str], jobs: list[tuple[str, list[int]]]
+    ) -> list[SpansResult]:
         executor = self._executor
         assert executor is not None  # noqa: S101 - start() sets it
         loop = asyncio.get_running_loop()
