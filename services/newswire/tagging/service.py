@@ -64,10 +64,19 @@ def ner_job(texts: list[str], model: str, max_chars: int | None = None) -> list[
     return run_ner(texts, model, max_chars=max_chars)
 
 
+# Below this confidence a detected language is not trusted: the text is read as English
+# (short English headlines are sometimes taken for another language).
+_LANGUAGE_MIN_SCORE = 0.5
+
+
 def detect_languages(texts: Sequence[str]) -> list[str | None]:
-    """The detected language code of each text (None for text without letters)."""
+    """The detected language code of each text; None (read as English) for text without
+    letters or when the detector is unsure."""
     found = [detect_language(text) for text in texts]
-    return [language.code if language else None for language in found]
+    return [
+        language.code if language and language.score >= _LANGUAGE_MIN_SCORE else None
+        for language in found
+    ]
 
 
 def tag_batch(
