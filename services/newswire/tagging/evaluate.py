@@ -70,7 +70,7 @@ def tag_documents(raw_texts: list[str], model: str) -> list[Tags]:
     results = tag_batch(
         [clean_article(t).text for t in raw_texts],
         model,
-        language_models=get_settings().ner_language_models,
+        language_models=get_settings().ner_language_model_map,
     )
     for result in results:
         if isinstance(result, BaseException):

@@ -164,7 +164,7 @@ class TaggingService:
         return cls(
             settings.ner_model or None,
             settings.ner_processes,
-            language_models=settings.ner_language_models,
+            language_models=settings.ner_language_model_map,
         )
 
     def _new_executor(self) -> tuple[Executor, float]:
