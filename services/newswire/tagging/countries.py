@@ -275,9 +275,10 @@ _ACCORDING = re.compile(r"according\s+to\s+(?:the\s+)?(?:[\w'’-]+\s+){0,3}$", 
 def _is_source(text: str, m: CountryMention) -> bool:
     """Whether the mention names who speaks ("Iraq's ambassador said", "according to
     SANA") rather than what the story is about."""
+    before = text[max(0, m.start - 60) : m.start]
     return bool(
         _REPORTING.match(text[m.end : m.end + 80])
-        or _ACCORDING.search(text[max(0, m.start - 60) : m.start])
+        or ("ccording" in before and _ACCORDING.search(before))  # the cheap test first
     )
 
 
@@ -298,11 +299,22 @@ _LOCATIVE = re.compile(
 )
 
 
+# Every word `_LOCATIVE` is made of.
+_SETTING_LAST_WORDS = frozenset(
+    re.findall(r"[a-z][a-z-]+", _LOCATIVE.pattern.replace("\\s+", " ").replace("\\b", " "))
+)
+
+
 def _is_setting(text: str, m: CountryMention) -> bool:
     """Whether the mention is a place named after a preposition of place."""
-    return m.kind in {"name", "place"} and bool(
-        _LOCATIVE.search(text[max(0, m.start - 60) : m.start])
-    )
+    if m.kind not in {"name", "place"}:
+        return False
+    before = text[max(0, m.start - 60) : m.start]
+    words = before.split()
+    # The cheap test first: the pattern can only end with one of its own words.
+    if not words or words[-1].casefold() not in _SETTING_LAST_WORDS:
+        return False
+    return bool(_LOCATIVE.search(before))
 
 
 def _summarise(mentions: list[CountryMention], gaz: Gazetteer, text: str = "") -> CountryResult:
