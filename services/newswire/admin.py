@@ -63,8 +63,8 @@ async def ensure_topics(
     """Create every declared topic that does not exist yet; existing ones are left as they are."""
     specs = specs if specs is not None else topic_specs(settings)
     client = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
-    await client.start()
     try:
+        await client.start()
         existing = set(await client.list_topics())
         results: list[TopicResult] = []
         for spec in specs:
@@ -99,8 +99,8 @@ class PartitionLag:
 async def topic_partitions(bootstrap: str, topics: list[str]) -> list[TopicPartition]:
     """Every partition of those of `topics` that exist, in the order given."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
     try:
+        await admin.start()
         existing = set(await admin.list_topics())
         described = (
             await admin.describe_topics([t for t in topics if t in existing]) if existing else []
@@ -123,8 +123,8 @@ async def topic_offsets(
     consumer = AIOKafkaConsumer(
         bootstrap_servers=bootstrap, group_id=group_id, enable_auto_commit=False
     )
-    await consumer.start()
     try:
+        await consumer.start()
         ends = await consumer.end_offsets(partitions)
         rows = []
         for tp in partitions:
