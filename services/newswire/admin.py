@@ -76,9 +76,25 @@ async def ensure_topics(
                 [NewTopic(name, spec.partitions, 1, topic_configs=dict(spec.configs))]
             )
             results.append(TopicResult(name, created=topic_created(response, name)))
+        await _until_described(client, [r.name for r in results if r.created])
         return results
     finally:
         await client.close()
+
+
+async def _until_described(
+    client: AIOKafkaAdminClient, names: list[str], timeout_s: float = 15.0
+) -> None:
+    """Wait (bounded) until the broker's metadata shows every topic in `names` with its
+    partitions: with auto-creation off, a client that asks sooner would find no topic."""
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    pending = list(names)
+    while pending and asyncio.get_running_loop().time() < deadline:
+        described = await client.describe_topics(pending)
+        ready = {d["topic"] for d in described if d["error_code"] == 0 and d["partitions"]}
+        pending = [name for name in pending if name not in ready]
+        if pending:
+            await asyncio.sleep(0.1)
 
 
 @dataclass(frozen=True, slots=True)
