@@ -10,6 +10,7 @@ import types
 import typing
 from pathlib import Path
 
+import yaml
 from aiokafka.errors import KafkaConnectionError, KafkaError, KafkaTimeoutError
 from pydantic import ValidationError
 
@@ -93,11 +94,29 @@ def is_settings_error(exc: BaseException) -> bool:
     return isinstance(exc, ValidationError) and exc.title == Settings.__name__
 
 
-def explain(exc: BaseException) -> str:
+def validation_message(exc: ValidationError) -> str:
+    """A validation error in one line: each bad field and why, without pydantic's URLs.
+    Routes name their file's variable, since that is what the user edits."""
+    problems = "; ".join(
+        f"{'.'.join(str(p) for p in e['loc']) or '(top)'}: {e['msg']}"
+        for e in exc.errors(include_url=False)[:5]
+    )
+    if exc.title == "RouteTable":
+        where = os.environ.get("NEWSWIRE_ROUTES_FILE", "the routes file")
+        return f"NEWSWIRE_ROUTES_FILE ({where}) is not valid: {problems}."
+    return f"{exc.title} is not valid: {problems}."
+
+
+def explain(exc: BaseException) -> str:  # noqa: PLR0911 - one return per kind of failure reads best
     """One or two lines saying what went wrong and what to do, for any exception."""
     if is_settings_error(exc):
         assert isinstance(exc, ValidationError)  # noqa: S101 - narrows for mypy
         return settings_error_message(exc)
+    if isinstance(exc, ValidationError):
+        return validation_message(exc)
+    if isinstance(exc, yaml.YAMLError):
+        first = " ".join(str(exc).split())
+        return f"not valid YAML (check NEWSWIRE_ROUTES_FILE): {first[:200]}"
     if is_broker_unreachable(exc):
         return broker_unreachable_message()
     if isinstance(exc, FileNotFoundError):

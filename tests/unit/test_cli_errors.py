@@ -162,3 +162,19 @@ def test_eval_tagging_names_the_documents_its_texts_folder_lacks(
     lines = short_failure(runner.invoke(main, args), caplog)
     assert "lacks 1 file(s) the gold names: lee.cor" in lines[0]
     assert "--texts" in lines[1]
+
+
+def test_a_bad_routes_file_is_named_by_its_variable(
+    runner: CliRunner,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    routes = tmp_path / "routes.yaml"
+    monkeypatch.setenv("NEWSWIRE_ROUTES_FILE", str(routes))
+    routes.write_text("routes:\n  - topic: news.x\n    countries: [Syria]\n")
+    [line] = short_failure(runner.invoke(main, ["topics", "create"]), caplog)
+    assert f"NEWSWIRE_ROUTES_FILE ({routes}) is not valid: routes.0.countries.0" in line
+    routes.write_text("routes: [\n")
+    [line] = short_failure(runner.invoke(main, ["topics", "create"]), caplog)
+    assert "not valid YAML (check NEWSWIRE_ROUTES_FILE)" in line
