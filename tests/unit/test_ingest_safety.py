@@ -1,11 +1,9 @@
 """The pieces behind honest ingest: paywall stubs refused with the reason, 422s in words,
-reachability with a grace period, delivery outcomes that say what was delivered, and
-repeated warnings logged once per interval."""
+reachability with a grace period, and delivery outcomes that say what was delivered."""
 
 from __future__ import annotations
 
 import asyncio
-import logging
 
 import orjson
 import pytest
@@ -18,7 +16,6 @@ from newswire.ingest.broker_watch import BrokerWatch
 from newswire.ingest.payload import InvalidArticleError, validate_articles
 from newswire.models import DeadLetter
 from newswire.models.events import utcnow
-from newswire.observability.rate_limit import RateLimitFilter
 from newswire.pipeline.errors import SourceRecord
 from newswire.pipeline.prepare import prepare
 
@@ -79,20 +76,3 @@ async def test_a_half_delivered_batch_says_which_were_delivered() -> None:
         await _outcomes(futures, ["a", "b", "c"])
     assert caught.value.delivered == ["a", "c"]
     assert list(caught.value.failed) == ["b"]
-
-
-def test_repeated_warnings_are_let_through_once_per_interval() -> None:
-    now = [0.0]
-    limiter = RateLimitFilter(interval_s=30.0, clock=lambda: now[0])
-
-    def record(msg: str, level: int = logging.ERROR) -> logging.LogRecord:
-        return logging.LogRecord("aiokafka", level, __file__, 1, msg, None, None)
-
-    assert limiter.filter(record("Unable connect to node %s"))
-    assert not any(limiter.filter(record("Unable connect to node %s")) for _ in range(100))
-    assert limiter.filter(record("another message"))
-    assert limiter.filter(record("debugging", logging.DEBUG))
-    now[0] = 31.0
-    again = record("Unable connect to node %s")
-    assert limiter.filter(again)
-    assert "(100 more like this in the last 30s)" in str(again.msg)

@@ -28,7 +28,6 @@ from newswire.ingest.payload import (
     parse_ndjson_payload,
 )
 from newswire.observability.metrics import IngestMetrics, metrics_response
-from newswire.observability.rate_limit import limit_repeated_logs
 
 log = structlog.get_logger("newswire.ingest")
 
@@ -219,9 +218,7 @@ def create_ingest_app(settings: Settings, metrics_: IngestMetrics | None = None)
 
 
 def run_ingest(settings: Settings) -> None:
-    """Serve HTTP ingest in the foreground until interrupted. Repeated warnings (a client
-    retrying an unreachable broker) are logged at most once per 30 s each."""
-    limit_repeated_logs(30.0)
+    """Serve HTTP ingest in the foreground until interrupted."""
     web.run_app(
         create_ingest_app(settings),
         host=settings.ingest_host,
