@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from newswire.cli_errors import debug_requested, explain
+from newswire.cli_errors import broker_unreachable_message, debug_requested, explain
 from newswire.config import REPO_ROOT, Settings, get_settings, settings_markdown
 from newswire.models import DeadLetter
 
@@ -283,10 +283,14 @@ def replay(
 @main.command()
 def worker() -> None:
     """Run a processing worker (clean, dedup, tag) in the foreground."""
+    from newswire.admin import broker_ready  # noqa: PLC0415
     from newswire.observability.logs import configure_logging  # noqa: PLC0415
     from newswire.worker.app import run_worker  # noqa: PLC0415
 
     settings = get_settings()
+    # faust would log a 60-line traceback for a broker that is not there; say it in two.
+    if not broker_ready(settings.kafka_bootstrap, timeout_s=10.0):
+        raise click.ClickException(broker_unreachable_message(settings.kafka_bootstrap))
     configure_logging(settings)
     sys.argv = [sys.argv[0], "worker"]  # faust's worker reads argv; ours were parsed already
     run_worker(settings)

@@ -45,6 +45,7 @@ BROKER_COMMANDS = [
     ["tail", "enriched", "--timeout", "1"],
     ["replay", "--dry-run"],
     ["replay"],
+    ["worker"],
 ]
 
 
