@@ -67,7 +67,12 @@ class LineFilter:
             rest = self._without_disclaimer_sentences(line)
             if not rest:
                 return LineVerdict(False, "disclaimer")
-            # Text flattened into one paragraph keeps its other sentences.
+            if len(rest) < len(line):
+                # Text flattened into one paragraph keeps its other sentences, judged like
+                # any line: what is left ("." or "Source:") may be furniture itself, and
+                # would otherwise be dropped only the next time the text is cleaned.
+                verdict = self.judge(rest)
+                return verdict if verdict.keep else LineVerdict(False, "disclaimer")
             line, key = rest, _lower_key(rest)
         if key in sites:
             return LineVerdict(False, "site-name")
