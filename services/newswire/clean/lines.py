@@ -76,16 +76,19 @@ class LineFilter:
             line, key = rest, _lower_key(rest)
         if key in sites:
             return LineVerdict(False, "site-name")
-        if self.latin_article and _script_share(line, latin=False) > 0.5:
-            # Interface words and service footers in another script ("Озвучить текст").
-            return LineVerdict(False, "foreign-script-widget")
         headline_like = len(line) <= 200 and not _SENTENCE_END.search(line)
         if headline_like:
-            match = _SITE_SUFFIX.match(line)
-            if match:
+            # Every trailing part goes ("Story • Section • Site"), not only the last: what
+            # one pass left would be cut the next time the clean text is cleaned.
+            while (match := _SITE_SUFFIX.match(line)) is not None:
                 sites.add(_lower_key(match.group("site")))
                 line = match.group("title").strip()
                 key = _lower_key(line)
+        # After the site name is cut, so that the line is judged as it will be kept.
+        if self.latin_article and _script_share(line, latin=False) > 0.5:
+            # Interface words and service footers in another script ("Озвучить текст").
+            return LineVerdict(False, "foreign-script-widget")
+        if headline_like:
             if key in seen:
                 return LineVerdict(False, "repeated-headline")
             seen.add(key)
