@@ -78,12 +78,13 @@ class LineFilter:
             return LineVerdict(False, "site-name")
         headline_like = len(line) <= 200 and not _SENTENCE_END.search(line)
         if headline_like:
-            # Every trailing part goes ("Story • Section • Site"), not only the last: what
-            # one pass left would be cut the next time the clean text is cleaned.
-            while (match := _SITE_SUFFIX.match(line)) is not None:
+            match = _SITE_SUFFIX.match(line)
+            if match:
                 sites.add(_lower_key(match.group("site")))
-                line = match.group("title").strip()
-                key = _lower_key(line)
+                # What is left is judged like any line: it may be furniture itself ("Read
+                # more:") or end in another suffix ("Story • Section"), and would otherwise
+                # be cut only the next time the clean text is cleaned.
+                return self.judge(match.group("title").strip())
         # After the site name is cut, so that the line is judged as it will be kept.
         if self.latin_article and _script_share(line, latin=False) > 0.5:
             # Interface words and service footers in another script ("Озвучить текст").
