@@ -430,16 +430,17 @@ def _spacy_model(model: str) -> Any:
     )
 
 
-def spacy_rate(texts: list[str], model: str) -> float:
-    """Articles per second of the spaCy model alone (tok2vec + ner) in this one process."""
+def spacy_rate(texts: list[str], model: str) -> tuple[float, float]:
+    """Articles per second of the spaCy model alone (tok2vec + ner) in this one process, and
+    the CPU seconds it spent per article (which the machine's other load does not change)."""
     import spacy  # noqa: PLC0415 - heavy; loaded only once the worker is stopped
 
     nlp = spacy.load(model, exclude=["parser", "lemmatizer", "attribute_ruler", "senter", "tagger"])
     list(nlp.pipe(texts[:32], batch_size=32))  # first-call costs out of the timing
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for _ in nlp.pipe(texts, batch_size=32):
         pass
-    return len(texts) / (time.perf_counter() - started)
+    return len(texts) / (time.perf_counter() - started), (time.process_time() - cpu) / len(texts)
 
 
 async def passthrough_rate(
@@ -673,6 +674,13 @@ def table(result: dict[str, Any]) -> str:
         ),
         ("ratio end to end / spaCy", f"{result['ratio_e2e_to_spacy']:.2f}x"),
         (
+            "CPU per article: worker + NER processes / spaCy alone",
+            f"{result['cpu_ms_per_article']['worker_total']:.1f} / "
+            f"{ref['spacy_cpu_ms_per_article']:.1f} ms "
+            f"(spaCy/worker {result['cpu_ratio_spacy_to_worker']:.2f}; the broker "
+            f"{result['cpu_ms_per_article'].get('broker', 0):.1f} ms)",
+        ),
+        (
             f"latency at {lat['rate_per_s']:.1f}/s: p50 / p95 / p99",
             f"{lat['p50_ms']:.0f} / {lat['p95_ms']:.0f} / {lat['p99_ms']:.0f} ms",
         ),
@@ -762,7 +770,7 @@ def main() -> None:  # noqa: PLR0915 - one run, told in order
     # spaCy alone, before and after the pipeline runs: on a shared machine the load changes
     # within minutes, so the ratio uses the mean and both are kept.
     spacy_texts = batches["sustained"][: args.spacy_articles]
-    spacy_before = spacy_rate(spacy_texts, base.ner_model)
+    spacy_before, spacy_cpu_before = spacy_rate(spacy_texts, base.ner_model)
     print(f"spaCy alone before: {spacy_before:.1f} articles/s")
     with broker() as bootstrap, ExitStack() as stack:
         env = worker_env(settings, bootstrap)
@@ -798,6 +806,12 @@ def main() -> None:  # noqa: PLR0915 - one run, told in order
             )
         result.update(measured)
         result["processes"] = watcher.report()
+        _, used = watcher.cpu_between("sustained-start", "sustained-end")
+        per_article = {role: 1000 * s / n for role, s in used.items()}
+        per_article["worker_total"] = sum(
+            v for role, v in per_article.items() if role.startswith("worker")
+        )
+        result["cpu_ms_per_article"] = {k: round(v, 2) for k, v in per_article.items()}
         result["cpu_percent_of_one_core"] = {
             "sustained": watcher.between("sustained-start", "sustained-end"),
             "latency": watcher.between("latency-start", "latency-end"),
@@ -814,9 +828,17 @@ def main() -> None:  # noqa: PLR0915 - one run, told in order
                 asyncio.run(passthrough_rate(bootstrap, messages, partitions, True)), 1
             ),
         }
-    result["references"]["spacy_single_process_per_s"] = round(
-        spacy_rate(batches["sustained"], base.ner_model), 2
-    )
+    spacy_after, spacy_cpu_after = spacy_rate(spacy_texts, base.ner_model)
+    result["references"]["spacy_single_process_per_s"] = round((spacy_before + spacy_after) / 2, 2)
+    result["references"]["spacy_before_after_per_s"] = [
+        round(spacy_before, 2),
+        round(spacy_after, 2),
+    ]
+    result["references"]["spacy_articles"] = len(spacy_texts)
+    spacy_cpu = (spacy_cpu_before + spacy_cpu_after) / 2
+    result["references"]["spacy_cpu_ms_per_article"] = round(1000 * spacy_cpu, 2)
+    worker_cpu = result["cpu_ms_per_article"]["worker_total"]
+    result["cpu_ratio_spacy_to_worker"] = round(1000 * spacy_cpu / worker_cpu, 3)
     result["references"]["pure_stages_one_core"] = stage_rates(
         batches["sustained"], base.dedup_threshold
     )

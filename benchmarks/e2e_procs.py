@@ -116,18 +116,22 @@ class Watcher:
             (name, time.monotonic(), {pid: cpu_seconds(pid) for pid in list(self.usage)})
         )
 
-    def between(self, first: str, last: str) -> dict[str, float]:
-        """CPU used between two marks, per role, as a share of one core (100 = one core)."""
+    def cpu_between(self, first: str, last: str) -> tuple[float, dict[str, float]]:
+        """Wall seconds between two marks, and the CPU seconds each role used in them."""
         (_, t0, cpu0), (_, t1, cpu1) = (
             next(m for m in self.marks if m[0] == first),
             next(m for m in self.marks if m[0] == last),
         )
-        shares: dict[str, float] = {}
-        for pid, used in cpu1.items():
+        used: dict[str, float] = {}
+        for pid, total in cpu1.items():
             role = self.usage[pid].role
-            gained = used - cpu0.get(pid, self.usage[pid].start_cpu_s)
-            shares[role] = round(shares.get(role, 0.0) + 100 * gained / max(t1 - t0, 1e-9), 1)
-        return shares
+            used[role] = used.get(role, 0.0) + total - cpu0.get(pid, self.usage[pid].start_cpu_s)
+        return t1 - t0, used
+
+    def between(self, first: str, last: str) -> dict[str, float]:
+        """CPU used between two marks, per role, as a share of one core (100 = one core)."""
+        wall, used = self.cpu_between(first, last)
+        return {role: round(100 * s / max(wall, 1e-9), 1) for role, s in used.items()}
 
     def _sample(self) -> None:
         for role, root in self.roots.items():
