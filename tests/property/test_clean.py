@@ -28,7 +28,7 @@ furniture_lines = st.sampled_from(sorted(default_rules().exact_lines)).map(str.t
 )
 # Lines of words the line rules look at (separators, disclaimer phrases, credits), in a
 # Latin-script article. Not Cyrillic: a text near half Latin, half Cyrillic can still change
-# on a second cleaning ("Moscow Moscow Moscow\nОзвучить текст\nОзвучить текст"), since
+# on a second cleaning (three Latin words, then a Cyrillic widget line twice), since
 # which script is foreign is decided on the lines before cleaning. Known, not fixed here.
 rule_words = st.sampled_from(
     [
