@@ -83,6 +83,18 @@ def test_raw_article_accepts_exactly_what_its_schema_accepts(payload: dict[str, 
     assert model_accepts(payload) == schema_accepts(payload), payload
 
 
+# Found by the property above: the models take more for a date-time than the schema's
+# RFC 3339 says. Reported, not fixed here (the models are being changed by other work).
+@pytest.mark.xfail(reason="pydantic takes these as date-times; RFC 3339 does not", strict=True)
+@pytest.mark.parametrize(
+    "value", ["0", "1700000000", "1.5", "2024-01-01 00:00:00Z", "2024-01-01T00:00Z"]
+)
+def test_fetched_at_takes_only_rfc3339_date_times(value: str) -> None:
+    payload = {"url": "https://a.example/x", "source": "s", "body": "b", "fetched_at": value}
+    assert not schema_accepts(payload)
+    assert not model_accepts(payload)
+
+
 @FAST
 @given(valid_raw_payloads())
 def test_valid_raw_articles_are_accepted_by_model_and_schema(payload: dict[str, Any]) -> None:
