@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import html
 
-from hypothesis import example, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from newswire.clean import clean_article
@@ -14,7 +14,8 @@ from newswire.clean.article import EmptyArticleError
 from newswire.clean.rules import default_rules
 from tests.property.strategies import real_paragraphs
 
-FAST = settings(max_examples=120, deadline=None)
+# No deadline and no slowness check: the machine is shared, and speed is not the point here.
+FAST = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # Text with the characters cleaning has rules for, and anything else.
 tricky_chars = st.sampled_from(

@@ -10,7 +10,7 @@ from typing import Any
 
 import orjson
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from newswire.ingest.payload import (
@@ -24,7 +24,8 @@ from newswire.wire import encode
 from tests.property.strategies import raw_payloads
 from tests.property.test_models import model_accepts
 
-FAST = settings(max_examples=150, deadline=None)
+# No deadline and no slowness check: the machine is shared, and speed is not the point here.
+FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 json_values = st.recursive(
     st.none()

@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 import orjson
-from hypothesis import example, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from newswire.models import RawArticle
@@ -24,7 +24,8 @@ from newswire.wire import (
 from tests.property.strategies import valid_raw_payloads
 from tests.property.test_models import dead_letters, duplicate_notices, enriched_articles
 
-FAST = settings(max_examples=150, deadline=None)
+# No deadline and no slowness check: the machine is shared, and speed is not the point here.
+FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 TRACE_ID = re.compile(r"\A[0-9a-f]{32}\Z")
 TRACEPARENT = re.compile(r"\A00-[0-9a-f]{32}-[0-9a-f]{16}-01\Z")
 REQUIRED_HEADERS = {"ce_specversion", "ce_id", "ce_type", "ce_source", "ce_time", "content-type"}
