@@ -78,7 +78,7 @@ class Settings(BaseSettings):
     )
 
     story_threshold: float = Field(
-        default=0.30,
+        default=0.33,
         description="Cosine to a story's centroid at or above which an article joins the story "
         "(chosen from measurements: docs/stories.md).",
     )

@@ -12,7 +12,7 @@ from newswire.stories.features import FeatureParams
 class StoryParams:
     """Threshold, time window and the bounds that keep each story's state small."""
 
-    threshold: float = 0.30
+    threshold: float = 0.33
     """Cosine to a story's centroid at or above which an article joins it (measured:
     docs/stories.md)."""
     idle_s: float = 3 * 86400.0
