@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 
 from newswire.stories.vectors import Vector, normalised
 from newswire.stories.vocabulary import WORD, Stemmer
@@ -33,19 +34,29 @@ class FeatureParams:
     min_word_length: int = 3
 
 
+@cache
+def _lead_boosts(boost: float, scale: float) -> tuple[float, ...]:
+    """Count of a term at each position of the lead: 1 + boost * exp(-position / scale),
+    up to where the boost no longer matters."""
+    length = int(scale * math.log(max(boost, 1e-9) / 1e-3)) + 1 if boost > 0 else 0
+    return tuple(1.0 + boost * math.exp(-p / scale) for p in range(max(0, length)))
+
+
 def term_vector(text: str, stemmer: Stemmer, params: FeatureParams) -> Vector:
     """The unit-length term vector of `text` (title first, then body)."""
     counts: dict[str, float] = {}
     weights: dict[str, float] = {}
-    boost, scale, shortest = params.lead_boost, params.lead_scale, params.min_word_length
-    for position, match in enumerate(WORD.finditer(text)):
-        word = match.group().lower()
+    boosts = _lead_boosts(params.lead_boost, params.lead_scale)
+    tail = len(boosts)
+    shortest = params.min_word_length
+    known = stemmer.cache
+    for position, word in enumerate(WORD.findall(text.lower())):
         if len(word) < shortest:
             continue
-        stem, weight = stemmer.stem_and_weight(word)
+        stem, weight = known.get(word) or stemmer.stem_and_weight(word)
         if weight <= 0.0:
             continue
-        counts[stem] = counts.get(stem, 0.0) + 1.0 + boost * math.exp(-position / scale)
+        counts[stem] = counts.get(stem, 0.0) + (boosts[position] if position < tail else 1.0)
         if weight > weights.get(stem, 0.0):
             weights[stem] = weight
     # Sublinear counts: a word repeated ten times is not ten times the evidence.

@@ -23,7 +23,7 @@ class StoryParams:
     """A story's heaviest terms, under which the inverted index lists it."""
     query_keys: int = 20
     """An article's heaviest terms, looked up in the inverted index for candidates."""
-    max_candidates: int = 64
+    max_candidates: int = 16
     """Candidate stories compared in full, those sharing the most keys first."""
     max_members: int = 50
     """Member ids kept (the most recent)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -45,15 +45,15 @@ class StoryState:
         self.centroid_norm = norm(self.centroid)
 
     def to_bytes(self) -> bytes:
-        """The state as stored (JSON; the cached norm is derived, not stored)."""
-        data = asdict(self)
-        del data["centroid_norm"]
-        return orjson.dumps(data)
+        """The state as stored: JSON (the cached norm is written but recomputed on load)."""
+        data = orjson.dumps(self)  # orjson writes dataclasses natively, fast
+        return data
 
     @classmethod
     def from_bytes(cls, data: bytes) -> StoryState:
         """The state stored as `data` by `to_bytes`."""
         fields: dict[str, Any] = orjson.loads(data)
+        fields.pop("centroid_norm", None)
         state = cls(**fields)
         state.refresh_norm()
         return state

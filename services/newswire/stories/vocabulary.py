@@ -56,16 +56,17 @@ class Stemmer:
 
     def __init__(self) -> None:
         self._stemmer = snowballstemmer.stemmer("english")
-        self._cache: dict[str, tuple[str, float]] = {}
+        self.cache: dict[str, tuple[str, float]] = {}
+        """Word -> (stem, weight) of words seen; read directly on the hot path."""
 
     def stem_and_weight(self, word: str) -> tuple[str, float]:
         """The stem of lower-case `word` and the word's general-corpus weight."""
-        hit = self._cache.get(word)
+        hit = self.cache.get(word)
         if hit is None:
             base = word[:-2] if word.endswith(("'s", "\u2019s")) else word
-            if len(self._cache) >= _STEM_CACHE_LIMIT:
-                self._cache.clear()  # bounded memory; refilling costs little
-            hit = self._cache[word] = (self._stemmer.stemWord(base), word_weight(base))
+            if len(self.cache) >= _STEM_CACHE_LIMIT:
+                self.cache.clear()  # bounded memory; refilling costs little
+            hit = self.cache[word] = (self._stemmer.stemWord(base), word_weight(base))
         return hit
 
 
