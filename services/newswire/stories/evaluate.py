@@ -26,7 +26,7 @@ from newswire.pipeline.errors import SourceRecord
 from newswire.pipeline.prepare import prepare
 from newswire.scoring import Confusion
 from newswire.stories.clusterer import StoryClusterer
-from newswire.stories.params import StoryParams
+from newswire.stories.params import StoryParams, params_from_settings
 from newswire.stories.stage import assign_story, count_copy
 from newswire.tagging.evaluate import load_text
 from newswire.tagging.service import tag_batch
@@ -84,7 +84,7 @@ def cluster_documents(
     # Tagging is stateless, so tag everything in one batch; order matters only below.
     tags = tag_batch([a.text for a in prepared], settings.ner_model)
     dedup = new_index({}, settings.dedup_threshold, settings.dedup_window_days)
-    clusterer = StoryClusterer({}, params or StoryParams())
+    clusterer = StoryClusterer({}, params or params_from_settings(settings))
     story_of: dict[str, str] = {}
     for doc, article, tagged in zip(docs, prepared, tags, strict=True):
         now = article.raw.fetched_at

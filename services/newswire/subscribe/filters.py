@@ -42,6 +42,8 @@ class EventFilter:
         """Whether `event` (an enriched event as a JSON object) passes the filter."""
         if self.empty:
             return True
+        if "story_id" in event and "update" in event:  # a story update: plain codes and names
+            return _names_a_story_entity(self, event)
         if self.countries & {c.get("code") for c in event.get("countries", [])}:
             return True
         for entity in event.get("entities", []):
@@ -56,3 +58,12 @@ class EventFilter:
             if kind == "org" and name in self.orgs:
                 return True
         return False
+
+
+def _names_a_story_entity(event_filter: EventFilter, update: Mapping[str, Any]) -> bool:
+    if event_filter.countries & set(update.get("countries", [])):
+        return True
+    persons = {fold_name(p) for p in update.get("persons", [])}
+    if event_filter.persons & (persons | {w for p in persons for w in p.split()}):
+        return True
+    return bool(event_filter.orgs & {fold_name(o) for o in update.get("orgs", [])})

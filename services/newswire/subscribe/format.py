@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from newswire.models import EnrichedArticle
+from newswire.models import EnrichedArticle, StoryUpdate
 
 
 def summary_line(event: EnrichedArticle) -> str:
@@ -17,4 +17,15 @@ def summary_line(event: EnrichedArticle) -> str:
     return (
         f"{event.id} | {event.language or '?'} | countries: {' '.join(countries) or '-'} | "
         f"people: {', '.join(people[:6]) or '-'} | orgs: {', '.join(orgs[:6]) or '-'} | {title[:90]}"
+    )
+
+
+def story_line(update: StoryUpdate) -> str:
+    """`story id | status, articles, outlets | countries | people | orgs | title`."""
+    return (
+        f"{update.story_id} | {update.status} #{update.update}: {update.article_count} articles "
+        f"({update.copies} copies), {len(update.sources)} outlets | "
+        f"countries: {' '.join(update.countries) or '-'} | "
+        f"people: {', '.join(update.persons[:4]) or '-'} | orgs: {', '.join(update.orgs[:4]) or '-'}"
+        f" | {update.title[:90]}"
     )

@@ -8,14 +8,20 @@ from collections.abc import Callable
 import orjson
 
 from newswire.config import Settings
-from newswire.models import EnrichedArticle
+from newswire.models import EnrichedArticle, StoryUpdate
 from newswire.routing import load_routes
 from newswire.subscribe.filters import EventFilter
-from newswire.subscribe.format import summary_line
+from newswire.subscribe.format import story_line, summary_line
 from newswire.subscribe.reader import follow
-from newswire.topics import DEADLETTER, DUPLICATES, ENRICHED, RAW, topic_name
+from newswire.topics import DEADLETTER, DUPLICATES, ENRICHED, RAW, STORIES, topic_name
 
-SHORT_NAMES = {"raw": RAW, "enriched": ENRICHED, "duplicates": DUPLICATES, "deadletter": DEADLETTER}
+SHORT_NAMES = {
+    "raw": RAW,
+    "enriched": ENRICHED,
+    "duplicates": DUPLICATES,
+    "deadletter": DEADLETTER,
+    "stories": STORIES,
+}
 
 
 def resolve_topic(settings: Settings, name: str) -> str:
@@ -35,6 +41,10 @@ def render(value: bytes, *, as_json: bool) -> str:
         return value.decode(errors="replace")
     try:
         return summary_line(EnrichedArticle.model_validate_json(value))
+    except ValueError:
+        pass
+    try:
+        return story_line(StoryUpdate.model_validate_json(value))
     except ValueError:
         data = orjson.loads(value)
         return " | ".join(
