@@ -6,7 +6,7 @@ import orjson
 
 from newswire.stories import StoryClusterer, StoryParams
 from newswire.subscribe.filters import EventFilter
-from newswire.subscribe.tail import render
+from newswire.subscribe.format import event_line
 from tests.unit.stories.helpers import CANYON, CANYON_2, article
 
 
@@ -18,9 +18,11 @@ def _update_bytes() -> bytes:
 
 
 def test_a_story_update_prints_as_one_readable_line() -> None:
-    line = render(_update_bytes(), as_json=False)
-    assert line.startswith("a1 | open #2: 2 articles (0 copies), 2 outlets | countries: CH")
+    update = orjson.loads(_update_bytes())
+    line = event_line(update, "io.newswire.story.update.v1")
+    assert line.startswith("story a1 | open #2: 2 articles (0 copies), 2 outlets | countries: CH")
     assert "Stephan Friedli" in line
+    assert event_line(update) == line  # recognised by its fields too
 
 
 def test_filters_select_story_updates_by_country_and_person() -> None:
