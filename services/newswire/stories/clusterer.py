@@ -7,11 +7,13 @@ an article joins the open story whose centroid is most similar (cosine) if that 
 reaches a measured threshold, else it starts a story of its own. Stories close after an
 idle time measured in event time.
 
-State: every story lives in a key-value store (story id -> `StoryState` bytes) that the
-runner commits with the stage's outputs, so after a restart the stage continues exactly
-where the committed outputs end. Everything else here (the inverted index, the order of
-idle stories, which story an article id belongs to) is derived from the stored stories and
-rebuilt by `recover()`.
+State: every story lives in a key-value store (`s:` + story id -> `StoryState` bytes)
+that the runner commits with the stage's outputs, so after a restart the stage continues
+exactly where the committed outputs end. A copy that arrives before its original (dedup
+judges copies at once, originals still have tagging ahead of them) waits under `c:` +
+original id until the original is placed, or until the idle time has passed. Everything
+else here (the inverted index, the order of idle stories, which story an article id
+belongs to) is derived from the stored entries and rebuilt by `recover()`.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from collections.abc import MutableMapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import orjson
+
 from newswire.models import RepresentativeArticle, StorySource, StoryUpdate
 from newswire.stories.article import StoryArticle
 from newswire.stories.features import COUNTRY_PREFIX, article_vector
@@ -29,6 +33,8 @@ from newswire.stories.state import StoryState
 from newswire.stories.vectors import Vector, add_pruned, dot, top_keys
 from newswire.stories.vocabulary import Stemmer
 
+STORY_PREFIX = b"s:"
+COPIES_PREFIX = b"c:"
 _TITLE_CHARS = 160
 _SUMMARY_COUNTRIES = 5
 _SUMMARY_NAMES = 10
@@ -92,6 +98,7 @@ class StoryClusterer:
         self._keys_of: dict[str, list[str]] = {}
         self._story_of: dict[str, str] = {}
         self._idle_heap: list[tuple[float, str]] = []
+        self._waiting_heap: list[tuple[float, str]] = []
         self._watermark = float("-inf")
         self.joins = 0
         self.new_stories = 0
@@ -107,10 +114,16 @@ class StoryClusterer:
         self._keys_of.clear()
         self._story_of.clear()
         self._idle_heap.clear()
-        for value in self.store.values():
-            state = StoryState.from_bytes(value)
-            self._remember(state)
-            self._watermark = max(self._watermark, state.updated_at)
+        self._waiting_heap.clear()
+        for key, value in self.store.items():
+            if key.startswith(STORY_PREFIX):
+                state = StoryState.from_bytes(value)
+                self._remember(state)
+                self._watermark = max(self._watermark, state.updated_at)
+            elif key.startswith(COPIES_PREFIX):
+                waiting = orjson.loads(value)
+                original = key[len(COPIES_PREFIX) :].decode()
+                heapq.heappush(self._waiting_heap, (waiting[0][2], original))
         return len(self._open)
 
     def _remember(self, state: StoryState) -> None:
@@ -142,11 +155,11 @@ class StoryClusterer:
         for member in state.members:
             if self._story_of.get(member) == story_id:
                 del self._story_of[member]
-        del self.store[story_id.encode()]
+        del self.store[STORY_PREFIX + story_id.encode()]
 
     def _save(self, state: StoryState) -> None:
         state.refresh_norm()
-        self.store[state.story_id.encode()] = state.to_bytes()
+        self.store[STORY_PREFIX + state.story_id.encode()] = state.to_bytes()
         self._remember(state)
 
     # --- queries ----------------------------------------------------------------------
@@ -208,6 +221,7 @@ class StoryClusterer:
             state = self._start(article, vector, now)
             self.new_stories += 1
             joined = None
+        self._take_waiting_copies(state, article.id)
         self._save(state)
         return Placement(state.story_id, joined, [self.update_of(state), *closed])
 
@@ -215,9 +229,12 @@ class StoryClusterer:
         self, copy_id: str, original_id: str, source: str, seen_at: datetime
     ) -> StoryUpdate | None:
         """Count a duplicate `copy_id` of `original_id` in the original's story (members,
-        sources, article count). None when the original's story is closed or unknown."""
+        sources, article count) and return the story's update. None when the original has
+        not been placed yet (the copy then waits for it, up to the idle time) or its story
+        has closed."""
         story_id = self._story_of.get(original_id)
         if story_id is None:
+            self._wait_for_original(copy_id, original_id, source, _timestamp(seen_at))
             return None
         state = self._open[story_id]
         now = _timestamp(seen_at)
@@ -226,11 +243,42 @@ class StoryClusterer:
         self._save(state)
         return self.update_of(state)
 
+    def _wait_for_original(self, copy_id: str, original_id: str, source: str, now: float) -> None:
+        key = COPIES_PREFIX + original_id.encode()
+        existing = self.store.get(key)
+        waiting = orjson.loads(existing) if existing is not None else []
+        if len(waiting) >= self.params.max_members:
+            return  # bounded: a flood of copies of one unseen original is not all kept
+        waiting.append([copy_id, source, now])
+        self.store[key] = orjson.dumps(waiting)
+        if existing is None:
+            heapq.heappush(self._waiting_heap, (now, original_id))
+
+    def _take_waiting_copies(self, state: StoryState, original_id: str) -> None:
+        key = COPIES_PREFIX + original_id.encode()
+        existing = self.store.get(key)
+        if existing is None:
+            return
+        for copy_id, source, seen in orjson.loads(existing):
+            state.copies += 1
+            self._add_member(state, copy_id, source, seen)
+        del self.store[key]
+
+    def _expire_waiting(self, horizon: float) -> None:
+        while self._waiting_heap and self._waiting_heap[0][0] < horizon:
+            _, original_id = heapq.heappop(self._waiting_heap)
+            key = COPIES_PREFIX + original_id.encode()
+            value = self.store.get(key)
+            # The list may have been taken and started again since this entry was pushed.
+            if value is not None and orjson.loads(value)[0][2] < horizon:
+                del self.store[key]
+
     def close_idle(self, now: float) -> list[StoryUpdate]:
         """Close every story idle for `idle_s` by event time `now` (the stream's
         watermark never goes back); returns their final updates."""
         self._watermark = max(self._watermark, now)
         horizon = self._watermark - self.params.idle_s
+        self._expire_waiting(horizon)
         updates = []
         while self._idle_heap and self._idle_heap[0][0] < horizon:
             last_seen, story_id = heapq.heappop(self._idle_heap)

@@ -57,6 +57,25 @@ def test_a_copy_counts_in_its_originals_story() -> None:
     assert clusterer.add_copy("c2", "unknown", "Mirror", T0) is None
 
 
+def test_a_copy_that_overtakes_its_original_waits_for_it() -> None:
+    store: dict[bytes, bytes] = {}
+    clusterer = StoryClusterer(store, StoryParams(idle_s=3600))
+    assert clusterer.add_copy("c1", "a1", "Mirror", T0) is None
+    # The wait is state too: a restarted clusterer still applies it.
+    clusterer = StoryClusterer(store, StoryParams(idle_s=3600))
+    update = clusterer.place(article("a1", CANYON, 1, source="ABC")).updates[0]
+    assert (update.article_count, update.copies, update.members) == (2, 1, ["a1", "c1"])
+    assert not any(key.startswith(b"c:") for key in store)
+
+
+def test_a_copy_whose_original_never_comes_is_forgotten_after_the_idle_time() -> None:
+    store: dict[bytes, bytes] = {}
+    clusterer = StoryClusterer(store, StoryParams(idle_s=3600))
+    clusterer.add_copy("c1", "lost", "Mirror", T0)
+    clusterer.place(article("a1", CANYON, 61))
+    assert not any(key.startswith(b"c:") for key in store)
+
+
 def test_stories_close_after_the_idle_time_in_event_time() -> None:
     store: dict[bytes, bytes] = {}
     clusterer = StoryClusterer(store, StoryParams(idle_s=3600))
@@ -67,7 +86,7 @@ def test_stories_close_after_the_idle_time_in_event_time() -> None:
     closed = [u for u in later.updates if u.status == "closed"]
     assert [u.story_id for u in closed] == ["a1"]
     assert later.story_id == "a3"  # the closed story takes no more articles
-    assert b"a1" not in store
+    assert b"s:a1" not in store
     assert clusterer.open_stories == 1
     assert clusterer.add_copy("c1", "a1", "Mirror", T0) is None
 
@@ -78,7 +97,7 @@ def test_state_stays_bounded() -> None:
     clusterer = StoryClusterer(store, params)
     for i in range(8):
         clusterer.place(article(f"a{i}", CANYON if i % 2 else CANYON_2, i))
-    state = StoryState.from_bytes(store[b"a0"])
+    state = StoryState.from_bytes(store[b"s:a0"])
     assert state.members == ["a5", "a6", "a7"]
     assert state.members_truncated
     assert len(state.centroid) <= 25
@@ -101,6 +120,6 @@ def test_a_restarted_clusterer_continues_exactly_from_its_store() -> None:
 def test_state_round_trips_through_bytes() -> None:
     store: dict[bytes, bytes] = {}
     StoryClusterer(store, StoryParams()).place(article("a1", CANYON))
-    state = StoryState.from_bytes(store[b"a1"])
-    assert state.to_bytes() == store[b"a1"]
+    state = StoryState.from_bytes(store[b"s:a1"])
+    assert state.to_bytes() == store[b"s:a1"]
     assert state.centroid_norm > 0
