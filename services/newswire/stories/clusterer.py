@@ -183,7 +183,9 @@ class StoryClusterer:
         for term in _index_terms(vector, self.params.query_keys):
             for story_id in self._index.get(term, ()):
                 shared[story_id] = shared.get(story_id, 0) + 1
-        ranked = sorted(shared, key=lambda s: (-shared[s], s))
+        # By id, then (stable) by shared keys: the same order after any restart.
+        ranked = sorted(shared)
+        ranked.sort(key=shared.__getitem__, reverse=True)
         return ranked[: self.params.max_candidates]
 
     def best_story(self, vector: Vector) -> tuple[str | None, float]:

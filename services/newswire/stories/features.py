@@ -11,6 +11,7 @@ in the text anyway); they feed the story summary instead.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -50,13 +51,19 @@ def term_vector(text: str, stemmer: Stemmer, params: FeatureParams) -> Vector:
     tail = len(boosts)
     shortest = params.min_word_length
     known = stemmer.cache
-    for position, word in enumerate(WORD.findall(text.lower())):
+    words = WORD.findall(text.lower())
+    # The lead word by word (its boost depends on the position), the rest counted at once;
+    # then each distinct word is stemmed and weighed once.
+    per_word: dict[str, float] = {w: float(n) for w, n in Counter(words[tail:]).items()}
+    for word, boost in zip(words[:tail], boosts, strict=False):
+        per_word[word] = per_word.get(word, 0.0) + boost
+    for word, count in per_word.items():
         if len(word) < shortest:
             continue
         stem, weight = known.get(word) or stemmer.stem_and_weight(word)
         if weight <= 0.0:
             continue
-        counts[stem] = counts.get(stem, 0.0) + (boosts[position] if position < tail else 1.0)
+        counts[stem] = counts.get(stem, 0.0) + count
         if weight > weights.get(stem, 0.0):
             weights[stem] = weight
     # Sublinear counts: a word repeated ten times is not ten times the evidence.

@@ -17,7 +17,7 @@ class StoryParams:
     docs/stories.md)."""
     idle_s: float = 3 * 86400.0
     """A story closes once the stream's event time passes its last article by this much."""
-    centroid_terms: int = 300
+    centroid_terms: int = 200
     """Terms kept in a story's centroid."""
     index_keys: int = 20
     """A story's heaviest terms, under which the inverted index lists it."""
