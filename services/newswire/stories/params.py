@@ -43,6 +43,7 @@ def params_from_settings(settings: Settings) -> StoryParams:
     """The story parameters the settings configure (the rest keep their measured defaults)."""
     return StoryParams(
         threshold=settings.story_threshold,
+        size_bonus=settings.story_size_bonus,
         idle_s=settings.story_idle_hours * 3600.0,
         max_members=settings.story_max_members,
     )

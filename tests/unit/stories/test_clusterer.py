@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from newswire.config import Settings
 from newswire.models import StoryUpdate
 from newswire.stories import StoryClusterer, StoryParams, StoryState
 from newswire.stories.features import FeatureParams, article_vector
+from newswire.stories.params import params_from_settings
 from newswire.stories.vocabulary import Stemmer
 from tests.unit.stories.helpers import CANYON, CANYON_2, CRICKET, T0, article
 
@@ -154,3 +156,9 @@ def test_a_grown_story_gets_a_size_bonus_but_reports_the_plain_cosine() -> None:
     state = single.state("b1")
     assert state is not None
     assert single.size_bonus(state) == 0.0
+
+
+def test_the_settings_set_the_threshold_and_the_size_bonus() -> None:
+    params = params_from_settings(Settings(story_threshold=0.4, story_size_bonus=0.0))
+    assert (params.threshold, params.size_bonus) == (0.4, 0.0)
+    assert params_from_settings(Settings()).size_bonus == StoryParams().size_bonus
