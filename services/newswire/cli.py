@@ -98,7 +98,7 @@ def topics(ctx: click.Context) -> None:
 
     settings = get_settings()
     names = [spec.full_name(settings.topic_prefix) for spec in topic_specs(settings)]
-    rows = asyncio.run(topic_offsets(settings.kafka_bootstrap, names, settings.app_id))
+    rows = asyncio.run(topic_offsets(settings, names, settings.app_id))
     click.echo(f"{'topic':<40} {'part':>4} {'end':>10} {'committed':>10} {'lag':>8}")
     for row in rows:
         committed = "-" if row.committed is None else str(row.committed)

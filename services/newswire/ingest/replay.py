@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from newswire.admin import topic_partitions
 from newswire.config import Settings
+from newswire.connection import client_options
 from newswire.models import DeadLetter
 from newswire.topics import CLEANED, DEADLETTER, RAW, UNIQUE, dead_letter_max_bytes, topic_name
 
@@ -65,7 +66,7 @@ async def replay_dead_letters(
     report = ReplayReport()
     source = topic_name(settings, DEADLETTER)
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap,
+        **client_options(settings),
         group_id=replay_group(settings),
         enable_auto_commit=False,
         auto_offset_reset="earliest",
@@ -73,7 +74,7 @@ async def replay_dead_letters(
         max_partition_fetch_bytes=dead_letter_max_bytes(settings) + 1024,
     )
     producer = AIOKafkaProducer(
-        bootstrap_servers=settings.kafka_bootstrap,
+        **client_options(settings),
         acks="all",
         enable_idempotence=True,
         max_request_size=dead_letter_max_bytes(settings),
@@ -81,7 +82,7 @@ async def replay_dead_letters(
     await consumer.start()
     await producer.start()
     try:
-        partitions = await topic_partitions(settings.kafka_bootstrap, [source])
+        partitions = await topic_partitions(settings, [source])
         if not partitions:
             return report
         consumer.assign(partitions)

@@ -61,7 +61,7 @@ def run_tail(
     async def run() -> int:
         printed = 0
         async for message in follow(
-            settings.kafka_bootstrap,
+            settings,
             resolve_topic(settings, topic),
             from_start=from_start,
             timeout_s=timeout_s,

@@ -35,7 +35,7 @@ def create_app(settings: Settings) -> faust.App:
         producer_acks=-1,
         producer_max_request_size=dead_letter_max_bytes(settings),
         topic_partitions=settings.raw_partitions,
-        topic_replication_factor=1,
+        topic_replication_factor=settings.topic_replication_factor,
         # Our own topics are created by `newswire topics create`; faust declares only its
         # internal (changelog) topics.
         topic_allow_declare=True,
