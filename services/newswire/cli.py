@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from newswire.config import REPO_ROOT, Settings, get_settings, settings_markdown
+from newswire.security.diagnose import KafkaErrorsGroup, check_connection
 
 
 def _local_kafka(settings: Settings) -> object:
@@ -22,7 +23,7 @@ def _local_kafka(settings: Settings) -> object:
     )
 
 
-@click.group()
+@click.group(cls=KafkaErrorsGroup)
 @click.version_option(package_name="newswire")
 def main() -> None:
     """newswire: streaming news ingestion on Apache Kafka."""
@@ -162,6 +163,7 @@ def ingest(host: str | None, port: int | None) -> None:
     overrides = {k: v for k, v in {"ingest_host": host, "ingest_port": port}.items() if v}
     settings = settings.model_copy(update=overrides)
     configure_logging(settings)
+    asyncio.run(check_connection(settings))  # refused credentials end ingest here
     run_ingest(settings)
 
 
@@ -201,6 +203,7 @@ def worker() -> None:
 
     settings = get_settings()
     configure_logging(settings)
+    asyncio.run(check_connection(settings))  # refused credentials end the worker here
     sys.argv = [sys.argv[0], "worker"]  # faust's worker reads argv; ours were parsed already
     run_worker(settings)
 

@@ -37,8 +37,12 @@ class ArticleProducer:
         )
 
     async def start(self) -> None:
-        """Connect to the broker."""
-        await self._producer.start()
+        """Connect to the broker (a refused connection is closed before the error is raised)."""
+        try:
+            await self._producer.start()
+        except BaseException:
+            await self._producer.stop()
+            raise
 
     async def stop(self) -> None:
         """Flush what is pending and disconnect."""

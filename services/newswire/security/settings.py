@@ -18,6 +18,12 @@ SaslMechanism = Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", "OAUTHBEARER"
 PASSWORD_MECHANISMS = frozenset({"PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"})
 
 
+def _blank_is_unset(value: object) -> object:
+    # Compose passes an unset variable as "" (`${VAR:-}`): that means "not configured", not
+    # the current directory.
+    return None if isinstance(value, str) and not value.strip() else value
+
+
 def _not_blank(value: SecretStr | None, name: str) -> SecretStr | None:
     if value is not None and not value.get_secret_value().strip():
         raise ValueError(f"{name} is set but empty; unset it or give it a value")
@@ -81,6 +87,21 @@ class KafkaSecuritySettings(BaseSettings):
         description="Verify that the broker's certificate names the host connected to. "
         "Leave on outside throwaway test brokers.",
     )
+
+    @field_validator(
+        "kafka_sasl_mechanism",
+        "kafka_sasl_username",
+        "kafka_sasl_password_file",
+        "kafka_oauth_token_file",
+        "kafka_oauth_token_command",
+        "kafka_ssl_cafile",
+        "kafka_ssl_certfile",
+        "kafka_ssl_keyfile",
+        mode="before",
+    )
+    @classmethod
+    def _unset_when_blank(cls, value: object) -> object:
+        return _blank_is_unset(value)
 
     @field_validator("kafka_sasl_password", "kafka_ssl_key_password")
     @classmethod
@@ -154,6 +175,11 @@ class IngestSecuritySettings(BaseSettings):
         description="Longest time one HTTP ingest request may take (reading the body and "
         "waiting for the broker); 503 after that.",
     )
+
+    @field_validator("ingest_tokens_file", mode="before")
+    @classmethod
+    def _file_unset_when_blank(cls, value: object) -> object:
+        return _blank_is_unset(value)
 
     @field_validator("ingest_token")
     @classmethod

@@ -42,8 +42,8 @@ async def follow(
         auto_offset_reset="earliest" if from_start else "latest",
         enable_auto_commit=group_id is not None,
     )
-    await consumer.start()
     try:
+        await consumer.start()  # inside the try: a refused start still closes the consumer
         idle_since = time.monotonic()
         while True:
             batch = await consumer.getmany(timeout_ms=200)
