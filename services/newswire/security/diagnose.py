@@ -17,6 +17,7 @@ from aiokafka.errors import (
     GroupAuthorizationFailedError,
     KafkaConnectionError,
     KafkaError,
+    NodeNotReadyError,
     SaslAuthenticationFailed,
     TopicAuthorizationFailedError,
     TransactionalIdAuthorizationFailed,
@@ -24,6 +25,7 @@ from aiokafka.errors import (
 
 from newswire.config import Settings
 from newswire.connection import KafkaConfigError, client_options
+from newswire.security.oauth import TokenSourceError
 
 
 class KafkaAccessError(RuntimeError):
@@ -43,7 +45,7 @@ def explain(exc: BaseException, settings: Settings) -> str:
     """One sentence for a Kafka failure: refused credentials, untrusted certificate,
     protocol mismatch, missing ACL, or an unreachable broker."""
     who = _principal(settings)
-    if isinstance(exc, KafkaConfigError):
+    if isinstance(exc, KafkaConfigError | TokenSourceError):
         return str(exc)
     if isinstance(exc, TopicAuthorizationFailedError):
         topics = ", ".join(str(a) for a in exc.args) or "a topic"
@@ -53,7 +55,7 @@ def explain(exc: BaseException, settings: Settings) -> str:
             return f"{who} is not allowed to use {what} (no ACL grants it)"
     if isinstance(exc, SaslAuthenticationFailed):
         return _refused_credentials(settings)
-    if isinstance(exc, KafkaConnectionError) and _no_loop():
+    if isinstance(exc, KafkaConnectionError | NodeNotReadyError) and _no_loop():
         return asyncio.run(diagnose_connection(settings))
     return _unreachable(settings, type(exc).__name__)
 
@@ -61,6 +63,7 @@ def explain(exc: BaseException, settings: Settings) -> str:
 async def diagnose_connection(settings: Settings, timeout_s: float = 10.0) -> str:  # noqa: PLR0911 - one answer per kind of failure
     """Why a connection to the first bootstrap server fails, found by making one."""
     from aiokafka.conn import create_conn  # noqa: PLC0415
+    from aiokafka.protocol.metadata import MetadataRequest  # noqa: PLC0415
 
     host, _, port = settings.kafka_bootstrap.split(",")[0].strip().rpartition(":")
     try:
@@ -80,6 +83,8 @@ async def diagnose_connection(settings: Settings, timeout_s: float = 10.0) -> st
         )
     except SaslAuthenticationFailed:
         return _refused_credentials(settings)
+    except TokenSourceError as exc:
+        return str(exc)
     except ssl.SSLError:
         return (
             f"TLS handshake with {host}:{port} failed: the listener may not speak TLS, or it "
@@ -93,8 +98,21 @@ async def diagnose_connection(settings: Settings, timeout_s: float = 10.0) -> st
                 f"{host}:{port} is a TLS listener but NEWSWIRE_KAFKA_SECURITY_PROTOCOL is "
                 f"{settings.kafka_security_protocol}: use SSL or SASL_SSL"
             )
+        if settings.kafka_security_protocol == "SSL" and await _speaks_tls(host, int(port)):
+            # With TLS 1.3 a missing or unknown client certificate shows up as the broker
+            # closing the connection after the handshake.
+            return (
+                f"{host}:{port} closed the connection after the TLS handshake: the listener "
+                "requires a client certificate it trusts (NEWSWIRE_KAFKA_SSL_CERTFILE / _KEYFILE)"
+            )
         return _unreachable(settings, type(exc).__name__)
-    conn.close()
+    try:
+        await conn.send(MetadataRequest([]))
+    except (OSError, KafkaError):
+        if settings.kafka_sasl_mechanism == "OAUTHBEARER":
+            return _refused_credentials(settings)
+    finally:
+        conn.close()
     return _unreachable(settings)
 
 
@@ -125,7 +143,7 @@ def _refused_credentials(settings: Settings) -> str:
     return (
         f"Kafka refused the credentials of {_principal(settings)} "
         f"({settings.kafka_sasl_mechanism}): check NEWSWIRE_KAFKA_SASL_USERNAME and the "
-        "password (or token) setting"
+        "password, or the token's expiry and subject"
     )
 
 
@@ -153,7 +171,7 @@ class KafkaErrorsGroup(click.Group):
         """Run the command; turn a Kafka failure into a `click.ClickException`."""
         try:
             return super().invoke(ctx)
-        except (KafkaError, KafkaConfigError) as exc:
+        except (KafkaError, KafkaConfigError, TokenSourceError) as exc:
             from newswire.config import get_settings  # noqa: PLC0415
 
             raise click.ClickException(explain(exc, get_settings())) from None

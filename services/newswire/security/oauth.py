@@ -88,6 +88,13 @@ class RefreshingTokenProvider(AbstractTokenProvider):  # type: ignore[misc]
                 token = await asyncio.to_thread(self._fetch)
                 expiry = token_expiry(token)
                 now = time.time()
+                if expiry is not None and expiry <= now:
+                    # The broker would refuse it, and aiokafka cannot tell that refusal from
+                    # a dropped connection: say so here, where the cause is known.
+                    raise TokenSourceError(
+                        f"the OAUTHBEARER token expired {now - expiry:.0f}s ago; whatever "
+                        "refreshes the token file (or command) is not doing so"
+                    )
                 self._renew_at = (
                     max(now, expiry - EXPIRY_MARGIN_S)
                     if expiry is not None
