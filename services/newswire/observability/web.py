@@ -7,19 +7,17 @@ upgrade adds is not served either."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
+from aiohttp.typedefs import Handler, Middleware
 
 WORKER_PATHS = frozenset({"/metrics", "/healthz", "/readyz"})
-
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def allow_only(
     paths: frozenset[str],
-) -> Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]:
+) -> Middleware:
     """An aiohttp middleware answering 404 to any path not in `paths` (a trailing slash is
     ignored), before any view runs."""
 

@@ -22,10 +22,13 @@ from aiokafka.errors import (
     TopicAuthorizationFailedError,
     TransactionalIdAuthorizationFailed,
 )
+from pydantic import ValidationError
 
 from newswire.config import Settings
 from newswire.connection import KafkaConfigError, client_options
+from newswire.redact import validation_reason
 from newswire.security.oauth import TokenSourceError
+from newswire.security.tokens import TokenConfigError
 
 
 class KafkaAccessError(RuntimeError):
@@ -165,12 +168,18 @@ def _no_loop() -> bool:
 
 class KafkaErrorsGroup(click.Group):
     """A click group whose commands end with a one-line explanation, not a traceback, when
-    Kafka refuses them (credentials, certificates, ACLs) or cannot be reached."""
+    Kafka refuses them (credentials, certificates, ACLs) or cannot be reached, or when the
+    security configuration is invalid."""
 
     def invoke(self, ctx: click.Context) -> Any:
         """Run the command; turn a Kafka failure into a `click.ClickException`."""
         try:
             return super().invoke(ctx)
+        except ValidationError as exc:
+            # Settings that do not validate; the reason names variables, never values.
+            raise click.ClickException(f"invalid configuration: {validation_reason(exc)}") from None
+        except TokenConfigError as exc:
+            raise click.ClickException(str(exc)) from None
         except (KafkaError, KafkaConfigError, TokenSourceError) as exc:
             from newswire.config import get_settings  # noqa: PLC0415
 
