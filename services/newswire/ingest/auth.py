@@ -41,7 +41,7 @@ class TokenBucket:
     def take(self, now: float | None = None) -> float:
         """Take one request's worth: 0.0 when allowed, else the seconds until it would be."""
         now = time.monotonic() if now is None else now
-        self._level = min(self._burst, self._level + (now - self._updated) * self._rate)
+        self._level = min(self._burst, self._level + max(0.0, now - self._updated) * self._rate)
         self._updated = now
         if self._level >= 1.0:
             self._level -= 1.0
