@@ -11,8 +11,9 @@ topic added there is covered by its role without editing this module:
 - ingest: writes raw, and the dead-letter topic (input it refuses is kept there);
 - subscriber: reads every published topic (not raw, internal or dead letters), with groups
   named after itself;
-- operator: reads dead letters and replays them (writes raw and the internal stages), under
-  the replay group, and may describe every topic and the worker's group (lag).
+- operator: creates newswire's topics, reads dead letters and replays them (writes raw and
+  the internal stages) under the replay group, and may describe every topic and the
+  worker's group (lag).
 """
 
 from __future__ import annotations
@@ -126,7 +127,8 @@ def newswire_acls(settings: Settings, who: Principals | None = None) -> list[Acl
         else:
             allow(who.worker, topic, name, write)
             allow(who.subscriber, topic, name, read)
-        allow(who.operator, topic, name, describe)
+        # The operator runs `newswire topics create` and `newswire topics` (lag).
+        allow(who.operator, topic, name, describe, create)
     # The worker's own namespace: changelogs, faust's internal topics, groups, transactions.
     allow(who.worker, topic, app, read, write, create, Operation.DESCRIBE_CONFIGS, prefixed=True)
     allow(who.worker, group, app, read, prefixed=True)
