@@ -13,13 +13,15 @@ from newswire.config import REPO_ROOT, Settings, get_settings, settings_markdown
 from newswire.security.diagnose import KafkaErrorsGroup, check_connection
 
 
-def _local_kafka(settings: Settings) -> object:
+def _local_kafka(settings: Settings, *, secure: bool = False) -> object:
     from newswire.kafka_local import LocalKafka  # noqa: PLC0415
+    from newswire.kafka_local.secure import local_security  # noqa: PLC0415
 
     return LocalKafka(
         home=settings.kafka_home,
         port=settings.kafka_port,
         controller_port=settings.kafka_controller_port,
+        security=local_security(settings.kafka_home, create=secure),
     )
 
 
@@ -38,18 +40,34 @@ def kafka() -> None:
 
 
 @kafka.command("start")
-def kafka_start() -> None:
+@click.option(
+    "--secure",
+    is_flag=True,
+    help="SASL_SSL + mTLS listeners, SCRAM users and ACLs (docs/security.md); fixed at first start.",
+)
+def kafka_start(secure: bool) -> None:
     """Fetch the jars (once), format storage (once) and start the broker; wait until ready."""
     from newswire.kafka_local import LocalKafka, LocalKafkaError  # noqa: PLC0415
 
     settings = get_settings()
-    broker = _local_kafka(settings)
+    broker = _local_kafka(settings, secure=secure)
     assert isinstance(broker, LocalKafka)  # noqa: S101 - narrows the lazy import's type
     try:
         took = broker.start()
     except LocalKafkaError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"kafka ready at {broker.bootstrap} in {took:.1f}s (home {broker.home})")
+    if broker.security is not None:
+        from newswire.kafka_local.secure import apply_acls  # noqa: PLC0415
+        from newswire.security.acls import newswire_acls  # noqa: PLC0415
+
+        admin = broker.security.admin_settings(broker.bootstrap)
+        asyncio.run(apply_acls(admin, newswire_acls(settings)))
+        click.echo(
+            f"secured: SASL_SSL on {broker.port}, mTLS on {broker.security.ssl_port}; ACLs for "
+            f"prefix {settings.topic_prefix!r} and app {settings.app_id!r}; users, passwords "
+            f"and certificates in {broker.security.folder}"
+        )
 
 
 @kafka.command("fetch")

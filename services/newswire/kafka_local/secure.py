@@ -19,6 +19,7 @@ import orjson
 
 from newswire.config import Settings
 from newswire.connection import client_options
+from newswire.kafka_local.launcher import LocalKafkaError
 from newswire.security.acls import AclRule
 
 ADMIN = "admin"
@@ -26,6 +27,7 @@ ADMIN = "admin"
 BROKER = "broker"
 ROLES = ("worker", "ingest", "subscriber", "operator")
 SCRAM_MECHANISMS = ("SCRAM-SHA-512", "SCRAM-SHA-256")
+STATE_FILE = "security.json"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +50,8 @@ class LocalSecurity:
     @classmethod
     def create(cls, folder: Path, ssl_port: int, users: tuple[str, ...] = ROLES) -> LocalSecurity:
         """Generate a CA, the broker's keystore, a client certificate and a random password
-        for `admin` and each of `users`; written under `folder` with a users.json."""
+        for `admin` and each of `users`; written under `folder` with `security.json` (the
+        passwords and the SSL port, so a later `load` finds them)."""
         from newswire.kafka_local.certs import LocalCA  # noqa: PLC0415 - needs `cryptography`
 
         ca = LocalCA(folder)
@@ -57,16 +60,21 @@ class LocalSecurity:
         for name in names:
             ca.issue(name, server=False)
         passwords = {name: secrets.token_urlsafe(18) for name in names}
-        users_file = folder / "users.json"
-        users_file.write_bytes(orjson.dumps(passwords, option=orjson.OPT_INDENT_2))
-        users_file.chmod(0o600)
+        state = folder / STATE_FILE
+        state.write_bytes(
+            orjson.dumps({"ssl_port": ssl_port, "passwords": passwords}, option=orjson.OPT_INDENT_2)
+        )
+        state.chmod(0o600)
         return cls(folder, ssl_port, passwords)
 
     @classmethod
-    def load(cls, folder: Path, ssl_port: int) -> LocalSecurity:
-        """The security material `create` left in `folder`."""
-        passwords = orjson.loads((folder / "users.json").read_bytes())
-        return cls(folder, ssl_port, passwords)
+    def load(cls, folder: Path) -> LocalSecurity | None:
+        """The security material `create` left in `folder`, None if there is none."""
+        try:
+            state = orjson.loads((folder / STATE_FILE).read_bytes())
+        except FileNotFoundError:
+            return None
+        return cls(folder, int(state["ssl_port"]), dict(state["passwords"]))
 
     def server_properties(self, port: int, controller_port: int) -> str:
         """Lines appended to server.properties (later keys win) that secure every listener."""
@@ -155,6 +163,11 @@ class LocalSecurity:
             "kafka_oauth_token_file": token_file,
         }
 
+    def environment(self, user: str, bootstrap: str) -> dict[str, str]:
+        """The NEWSWIRE_ variables that connect as `user` with SCRAM (for a shell)."""
+        values = self.scram_settings(user, bootstrap)
+        return {f"NEWSWIRE_{k.upper()}": str(v) for k, v in values.items()}
+
     def admin_settings(self, bootstrap: str) -> Settings:
         """Settings of the super user (creates topics, sets ACLs)."""
         return Settings(**self.scram_settings(ADMIN, bootstrap), _env_file=None)
@@ -192,3 +205,21 @@ async def apply_acls(admin: Settings, rules: list[AclRule]) -> None:
                     raise for_code(code)(f"could not create ACL {rule}: {message}")
     finally:
         await client.close()
+
+
+def local_security(kafka_home: Path, *, create: bool) -> LocalSecurity | None:
+    """The secured mode of the broker under `kafka_home`: what an earlier secured start left
+    there, else new material when `create` is asked (and the storage is not yet formatted
+    in PLAINTEXT mode), else None."""
+    folder = kafka_home / "security"
+    found = LocalSecurity.load(folder)
+    if found is not None or not create:
+        return found
+    if (kafka_home / "data" / "meta.properties").exists():
+        raise LocalKafkaError(
+            f"{kafka_home} already holds a PLAINTEXT broker; stop it and remove {kafka_home} "
+            "(or set NEWSWIRE_KAFKA_HOME elsewhere) to start a secured one"
+        )
+    from newswire.kafka_local.launcher import free_port  # noqa: PLC0415
+
+    return LocalSecurity.create(folder, ssl_port=free_port())
