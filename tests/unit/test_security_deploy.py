@@ -67,3 +67,21 @@ def test_network_policies_deny_by_default_and_open_only_the_needed_ports() -> No
         for port in rule["ports"]
     }
     assert opened == {8080, 6066}
+
+
+def test_the_security_guide_shows_every_setting_and_the_current_acls() -> None:
+    from newswire.config import Settings
+    from newswire.security.acls import kafka_acls_commands
+    from newswire.security.settings import (
+        IngestSecuritySettings,
+        KafkaSecuritySettings,
+        TopicDurabilitySettings,
+    )
+
+    guide = (REPO / "docs" / "security.md").read_text()
+    for model in (KafkaSecuritySettings, IngestSecuritySettings, TopicDurabilitySettings):
+        for name in model.model_fields:
+            assert f"`NEWSWIRE_{name.upper()}`" in guide, name
+    defaults = Settings(_env_file=None, topic_prefix="", app_id="newswire")  # type: ignore[call-arg]
+    missing = [c for c in kafka_acls_commands(defaults) if c not in guide]
+    assert not missing, f"docs/security.md is behind newswire_acls: {missing[:2]}"
