@@ -229,7 +229,13 @@ class LocalKafka:
             _reap(pid)
         child = _STARTED_HERE.pop(pid, None)
         if child is not None:
-            child.poll()  # records the exit (already reaped above) so the handle closes quietly
+            # A dying JVM's /proc cmdline empties before it exits, so running_pid() can say
+            # "gone" early: wait for the real exit (a no-op if it was reaped above).
+            try:
+                child.wait(timeout_s)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
         self.pid_file.unlink(missing_ok=True)
         return True
 
