@@ -86,9 +86,24 @@ async def ensure_topics(
                 ]
             )
             results.append(TopicResult(name, created=topic_created(response, name)))
+        await _until_described(client, [r.name for r in results if r.created])
         return results
     finally:
         await client.close()
+
+
+async def _until_described(
+    client: AIOKafkaAdminClient, names: list[str], timeout_s: float = 30.0
+) -> None:
+    """Wait until the broker's metadata shows every partition of the topics just created:
+    CreateTopics returns before the metadata cache has them, and a client that looks at
+    once would see a topic with no partitions."""
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while names and asyncio.get_running_loop().time() < deadline:
+        described = await client.describe_topics(names)
+        if all(d["error_code"] == 0 and d["partitions"] for d in described):
+            return
+        await asyncio.sleep(0.1)
 
 
 @dataclass(frozen=True, slots=True)
