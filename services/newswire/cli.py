@@ -135,6 +135,20 @@ def topics_create() -> None:
         click.echo(f"{'created' if result.created else 'exists '} {result.name}")
 
 
+@main.command()
+@click.option(
+    "--bootstrap", default="$BOOTSTRAP", show_default=True, help="Broker address to print."
+)
+@click.option("--command-config", default="admin.properties", show_default=True)
+def acls(bootstrap: str, command_config: str) -> None:
+    """Print the kafka-acls commands granting newswire's principals what they need, for the
+    configured topic prefix and app id (docs/security.md)."""
+    from newswire.security.acls import kafka_acls_commands  # noqa: PLC0415
+
+    for line in kafka_acls_commands(get_settings(), bootstrap, command_config):
+        click.echo(line)
+
+
 # --- producing and processing ------------------------------------------------------
 
 

@@ -138,3 +138,14 @@ def newswire_acls(settings: Settings, who: Principals | None = None) -> list[Acl
     allow(who.operator, group, f"{app}.replay", read)
     allow(who.operator, group, app, describe)
     return rules
+
+
+def kafka_acls_commands(
+    settings: Settings, bootstrap: str = "$BOOTSTRAP", command_config: str = "admin.properties"
+) -> list[str]:
+    """`newswire_acls(settings)` as `kafka-acls.sh --add` command lines, one rule each."""
+    return [
+        f"kafka-acls.sh --bootstrap-server {bootstrap} --command-config {command_config} "
+        f"--add {' '.join(rule.kafka_acls_args())}"
+        for rule in newswire_acls(settings)
+    ]
