@@ -66,8 +66,8 @@ async def ensure_topics(
     """Create every declared topic that does not exist yet; existing ones are left as they are."""
     specs = specs if specs is not None else topic_specs(settings)
     client = AIOKafkaAdminClient(**client_options(settings))
-    await client.start()
     try:
+        await client.start()
         existing = set(await client.list_topics())
         results: list[TopicResult] = []
         for spec in specs:
@@ -93,17 +93,18 @@ async def ensure_topics(
 
 
 async def _until_described(
-    client: AIOKafkaAdminClient, names: list[str], timeout_s: float = 30.0
+    client: AIOKafkaAdminClient, names: list[str], timeout_s: float = 15.0
 ) -> None:
-    """Wait until the broker's metadata shows every partition of the topics just created:
-    CreateTopics returns before the metadata cache has them, and a client that looks at
-    once would see a topic with no partitions."""
+    """Wait (bounded) until the broker's metadata shows every topic in `names` with its
+    partitions: with auto-creation off, a client that asks sooner would find no topic."""
     deadline = asyncio.get_running_loop().time() + timeout_s
-    while names and asyncio.get_running_loop().time() < deadline:
-        described = await client.describe_topics(names)
-        if all(d["error_code"] == 0 and d["partitions"] for d in described):
-            return
-        await asyncio.sleep(0.1)
+    pending = list(names)
+    while pending and asyncio.get_running_loop().time() < deadline:
+        described = await client.describe_topics(pending)
+        ready = {d["topic"] for d in described if d["error_code"] == 0 and d["partitions"]}
+        pending = [name for name in pending if name not in ready]
+        if pending:
+            await asyncio.sleep(0.1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,8 +125,8 @@ class PartitionLag:
 async def topic_partitions(bootstrap: KafkaTarget, topics: list[str]) -> list[TopicPartition]:
     """Every partition of those of `topics` that exist, in the order given."""
     admin = AIOKafkaAdminClient(**target_options(bootstrap))
-    await admin.start()
     try:
+        await admin.start()
         existing = set(await admin.list_topics())
         described = (
             await admin.describe_topics([t for t in topics if t in existing]) if existing else []
@@ -148,8 +149,8 @@ async def topic_offsets(
     consumer = AIOKafkaConsumer(
         **target_options(bootstrap), group_id=group_id, enable_auto_commit=False
     )
-    await consumer.start()
     try:
+        await consumer.start()
         ends = await consumer.end_offsets(partitions)
         rows = []
         for tp in partitions:

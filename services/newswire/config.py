@@ -71,6 +71,18 @@ class Settings(KafkaSecuritySettings, IngestSecuritySettings, TopicDurabilitySet
     ingest_max_batch: int = Field(
         default=1000, description="Most articles accepted in one HTTP ingest request."
     )
+    ingest_publish_timeout_s: float = Field(
+        default=10.0,
+        gt=0,
+        description="Longest HTTP ingest waits for the broker to acknowledge a request before "
+        "answering 503 (retrying with the same ids is then safe).",
+    )
+    ingest_broker_grace_s: float = Field(
+        default=5.0,
+        gt=0,
+        description="How long the broker may be unreachable before HTTP ingest's /readyz "
+        "answers 503 and posts are refused at once.",
+    )
     max_article_bytes: int = Field(
         default=2 * 1024 * 1024, description="Largest raw article event accepted anywhere."
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError
 
 from newswire.config import Settings
 from newswire.connection import client_options
@@ -37,12 +38,20 @@ class ArticleProducer:
         )
 
     async def start(self) -> None:
-        """Connect to the broker (a refused connection is closed before the error is raised)."""
+        """Connect to the broker; on failure, release what was opened and raise."""
         try:
             await self._producer.start()
         except BaseException:
             await self._producer.stop()
             raise
+
+    async def broker_answers(self) -> bool:
+        """Whether a broker of the cluster answers a metadata request now."""
+        try:
+            await self._producer.client.fetch_all_metadata()
+        except (KafkaError, OSError):
+            return False
+        return True
 
     async def stop(self) -> None:
         """Flush what is pending and disconnect."""

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import ssl
-from typing import Any
 
-import click
 from aiokafka.errors import (
     ClusterAuthorizationFailedError,
     GroupAuthorizationFailedError,
@@ -26,7 +24,6 @@ from pydantic import ValidationError
 
 from newswire.config import Settings
 from newswire.connection import KafkaConfigError, client_options
-from newswire.redact import validation_reason
 from newswire.security.oauth import TokenSourceError
 from newswire.security.tokens import TokenConfigError
 
@@ -150,10 +147,13 @@ def _refused_credentials(settings: Settings) -> str:
     )
 
 
+_UNREACHABLE = "cannot connect to Kafka at"
+
+
 def _unreachable(settings: Settings, detail: str = "") -> str:
     why = f" ({detail})" if detail else ""
     return (
-        f"cannot connect to Kafka at {settings.kafka_bootstrap} with "
+        f"{_UNREACHABLE} {settings.kafka_bootstrap} with "
         f"{settings.kafka_security_protocol}{why}: is the broker running and the protocol right?"
     )
 
@@ -166,24 +166,22 @@ def _no_loop() -> bool:
     return False
 
 
-class KafkaErrorsGroup(click.Group):
-    """A click group whose commands end with a one-line explanation, not a traceback, when
-    Kafka refuses them (credentials, certificates, ACLs) or cannot be reached, or when the
-    security configuration is invalid."""
+def explain_security(exc: BaseException) -> str | None:
+    """The sentence for a failure that security explains (refused credentials, untrusted
+    certificate, protocol mismatch, missing ACL, bad token or tokens file), or None to let
+    the general explanation speak (e.g. a broker that is simply not there)."""
+    if isinstance(exc, TokenConfigError | TokenSourceError | KafkaConfigError):
+        return str(exc)
+    if not isinstance(exc, KafkaError):
+        return None
+    from newswire.config import get_settings  # noqa: PLC0415
 
-    def invoke(self, ctx: click.Context) -> Any:
-        """Run the command; turn a Kafka failure into a `click.ClickException`."""
-        try:
-            return super().invoke(ctx)
-        except ValidationError as exc:
-            # Settings that do not validate; the reason names variables, never values.
-            raise click.ClickException(f"invalid configuration: {validation_reason(exc)}") from None
-        except TokenConfigError as exc:
-            raise click.ClickException(str(exc)) from None
-        except (KafkaError, KafkaConfigError, TokenSourceError) as exc:
-            from newswire.config import get_settings  # noqa: PLC0415
-
-            raise click.ClickException(explain(exc, get_settings())) from None
+    try:
+        settings = get_settings()
+    except ValidationError:
+        return None
+    message = explain(exc, settings)
+    return None if message.startswith(_UNREACHABLE) else message
 
 
 async def check_connection(settings: Settings, timeout_s: float = 15.0) -> None:
