@@ -12,7 +12,7 @@ topic added there is covered by its role without editing this module:
 - subscriber: reads every published topic (not raw, internal or dead letters), with groups
   named after itself;
 - operator: creates newswire's topics, reads dead letters and replays them (writes raw and
-  the internal stages) under the replay group, and may describe every topic and the
+  the internal stages) under its replay groups, and may describe every topic and the
   worker's group (lag).
 """
 
@@ -135,7 +135,8 @@ def newswire_acls(settings: Settings, who: Principals | None = None) -> list[Acl
     allow(who.worker, txn, app, write, describe, prefixed=True)
     subscriber_name = who.subscriber.partition(":")[2]
     allow(who.subscriber, group, subscriber_name, read, prefixed=True)
-    allow(who.operator, group, f"{app}.replay", read)
+    # One replay group per stage: <app_id>.replay.<stage>.
+    allow(who.operator, group, f"{app}.replay", read, prefixed=True)
     allow(who.operator, group, app, describe)
     return rules
 
