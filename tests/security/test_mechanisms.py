@@ -75,3 +75,41 @@ def test_an_expired_oauth_token_is_refused(cluster: SecureCluster) -> None:
     result = cluster.cli(settings, "topics")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "Error: the OAUTHBEARER token expired" in result.stderr
+
+
+def test_the_operator_creates_topics_and_replays_dead_letters(cluster: SecureCluster) -> None:
+    from newswire.kafka_local.secure import apply_acls
+    from newswire.models import DeadLetter
+    from newswire.models.events import utcnow
+    from newswire.security.acls import newswire_acls
+    from newswire.topics import DEADLETTER, topic_specs
+    from newswire.wire import encode
+
+    operator = cluster.scram("operator")
+    elsewhere = operator.model_copy(update={"topic_prefix": f"other{operator.topic_prefix}"})
+    refused = cluster.cli(elsewhere, "topics", "create")
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr
+    assert "'operator' is not allowed" in refused.stderr
+    # Once the ACLs name that prefix, the operator creates every topic there.
+    asyncio.run(apply_acls(cluster.admin(), newswire_acls(elsewhere)))
+    created = cluster.cli(elsewhere, "topics", "create")
+    assert created.returncode == 0, created.stderr
+    assert created.stdout.count("created") == len(topic_specs(elsewhere))
+
+    raw = topic_name(operator, RAW)
+    letter = DeadLetter(
+        stage="validate",
+        error="url: Input should be a valid URL [url_parsing]",
+        error_type="ValidationError",
+        original=b'{"url": "https://example.com/fixed"}',
+        original_topic=raw,
+        failed_at=utcnow(),
+        worker_id="w",
+    )
+    asyncio.run(_send(cluster.admin(), topic_name(operator, DEADLETTER), encode(letter)))
+    result = cluster.cli(operator, "replay", "--idle", "3")
+    assert result.returncode == 0, result.stderr
+    assert "replayed=1" in result.stdout
+    assert [m.value for m in asyncio.run(read_until(cluster.admin(), raw, 1, timeout_s=30))] == [
+        letter.original
+    ]
