@@ -1,0 +1,606 @@
+"""The stage runner: one consume-transform-produce loop per stage, exactly once.
+
+For every batch taken from an input partition the runner opens a Kafka transaction on
+that partition's own producer, publishes every outcome (events or dead letters) and the
+state changes they caused, waits until the broker confirmed each send, adds the input
+offsets to the same transaction and commits it. Either all of it becomes visible to
+read_committed consumers, or none of it does and the batch is read again.
+
+Fencing: aiokafka's `send_offsets_to_transaction` carries the group id only (no KIP-447
+group metadata), so a stale owner of a partition is fenced the EOS-v1 way: the
+transactional id is stable per input partition, and the worker that is assigned the
+partition initialises a producer under that id before reading the partition's committed
+offset. That bumps the epoch (a zombie's next send or commit fails with ProducerFenced)
+and aborts whatever transaction the previous owner left open.
+
+Rebalances: a cycle (process, publish, commit) holds the runner's lock, and the
+revocation callback takes the same lock, so a batch in flight is committed (or aborted)
+before its partitions are released; nothing is acknowledged without being published.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+import structlog
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka.abc import ConsumerRebalanceListener
+from aiokafka.errors import KafkaError
+from structlog.contextvars import bound_contextvars
+
+from newswire.config import Settings
+from newswire.connection import client_options
+from newswire.models import DeadLetter
+from newswire.models.events import utcnow
+from newswire.observability.metrics import Offsets, PipelineMetrics
+from newswire.pipeline.errors import SourceRecord, dead_letter
+from newswire.runner.stage import Emit, Item, Result, Stage
+from newswire.runner.store import PartitionStore
+from newswire.topics import DEADLETTER, changelog_name, producer_max_bytes, topic_name
+from newswire.wire import cloudevent_headers, encode, new_trace_id, source_name, trace_id_of
+
+T = TypeVar("T")
+log = structlog.get_logger("newswire.runner")
+
+# How long to wait for more records once some have arrived: the batch grows only while
+# records keep arriving (adaptive batching; no fixed window).
+MORE_WAIT_MS = 5
+IDLE_WAIT_MS = 500
+# A record whose own send keeps failing with a retriable error while the broker answers
+# (e.g. its topic was deleted) is dead-lettered after this many attempts.
+PUBLISH_ATTEMPTS = 3
+BACKOFF_MAX_S = 5.0
+
+
+class RecordSendError(Exception):
+    """Publishing an outcome of the record at `offset` failed with `cause`."""
+
+    def __init__(self, offset: int, cause: BaseException) -> None:
+        super().__init__(f"send failed for offset {offset}: {cause!r}")
+        self.offset = offset
+        self.cause = cause
+
+
+@dataclass(slots=True)
+class _Outcome:
+    """What one committed record did, applied to metrics and logs after the commit."""
+
+    item_key: str | None
+    source: SourceRecord
+    trace_id: str
+    emits: Sequence[Emit]
+    letter: DeadLetter | None
+    seconds: float
+
+
+@dataclass(slots=True)
+class _Cycle:
+    """One batch of one partition: its records and what each came to."""
+
+    tp: TopicPartition
+    records: list[ConsumerRecord[bytes, bytes]]
+    outcomes: list[_Outcome] = field(default_factory=list)
+
+
+class StageRunner(Generic[T]):
+    """Runs one `Stage` in the worker's consumer group for that stage."""
+
+    def __init__(
+        self,
+        stage: Stage[T],
+        settings: Settings,
+        metrics: PipelineMetrics,
+        broker_ok: Callable[[], bool] = lambda: True,
+    ) -> None:
+        self.stage = stage
+        self.settings = settings
+        self.metrics = metrics
+        self.broker_ok = broker_ok
+        self.topic = topic_name(settings, stage.input_topic)
+        self.group_id = f"{settings.app_id}.{stage.name}"
+        self.changelog = (
+            topic_name(settings, changelog_name(settings, stage.name)) if stage.stateful else None
+        )
+        self.deadletter_topic = topic_name(settings, DEADLETTER)
+        self._source = source_name(settings.worker_id)
+        self._consumer: AIOKafkaConsumer | None = None
+        self._producers: dict[TopicPartition, AIOKafkaProducer] = {}
+        # State survives rebalances as a cache: on assignment it catches up from its
+        # position on the changelog, so it is right whoever wrote in between.
+        self._stores: dict[int, PartitionStore] = {}
+        self._lock = asyncio.Lock()
+        self._committed: dict[TopicPartition, int] = {}
+        self._attempts: dict[tuple[TopicPartition, int], int] = defaultdict(int)
+        self._poisoned: dict[tuple[TopicPartition, int], BaseException] = {}
+        self._needs_rejoin = False
+        self._stopping = asyncio.Event()
+        self._failures = 0
+        # Readiness: a completed assignment whose partitions all have a producer (and,
+        # for a stateful stage, restored state), and no rejoin pending.
+        self.joined = False
+        self.started = False
+
+    # -- lifecycle ------------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Consume, process and commit until `stop`; survives broker outages by
+        recreating its consumer."""
+        if self.stage.started is not None:
+            await self.stage.started()
+        self.started = True
+        while not self._stopping.is_set():
+            try:
+                await self._consume()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                self.joined = False
+                log.warning("runner.restarting", stage=self.stage.name, error=repr(exc))
+                await self._pause()
+
+    def stop(self) -> None:
+        """Ask `run` to return once the batch in flight is committed, its producers are
+        closed and the group is left."""
+        self._stopping.set()
+
+    def ready(self) -> bool:
+        """Whether the runner has joined its group and can process what it was assigned."""
+        return self.started and self.joined and not self._needs_rejoin
+
+    def offsets(self) -> tuple[Offsets, Offsets]:
+        """(end offsets, committed offsets) of the assigned input partitions, for lag."""
+        consumer = self._consumer
+        ends: dict[tuple[str, int], int] = {}
+        if consumer is not None:
+            for tp in list(self._producers):
+                with contextlib.suppress(Exception):
+                    end = consumer.highwater(tp)
+                    if end is not None:
+                        ends[(tp.topic, tp.partition)] = end
+        done = {(tp.topic, tp.partition): off for tp, off in self._committed.items()}
+        return ends, done
+
+    # -- the loop -------------------------------------------------------------------
+
+    async def _consume(self) -> None:
+        consumer = AIOKafkaConsumer(
+            **client_options(self.settings),
+            group_id=self.group_id,
+            client_id=f"{self.settings.worker_id}-{self.stage.name}",
+            isolation_level="read_committed",
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            session_timeout_ms=int(self.settings.session_timeout_s * 1000),
+            heartbeat_interval_ms=int(self.settings.heartbeat_interval_s * 1000),
+            rebalance_timeout_ms=int(self.settings.session_timeout_s * 2000),
+            max_partition_fetch_bytes=producer_max_bytes(self.settings),
+        )
+        self._needs_rejoin = False
+        consumer.subscribe([self.topic], listener=_Listener(self))
+        await consumer.start()
+        self._consumer = consumer
+        try:
+            while not self._stopping.is_set():
+                if self._needs_rejoin:
+                    raise RuntimeError("partition assignment incomplete; joining again")
+                batch = await self._take(consumer)
+                if not batch:
+                    continue
+                async with self._lock:
+                    failed = await self._process(consumer, batch)
+                if failed:
+                    await self._pause()
+                else:
+                    self._failures = 0
+        finally:
+            self.joined = False
+            async with self._lock:
+                await self._close_producers()
+            self._consumer = None
+            await consumer.stop()
+
+    async def _take(
+        self, consumer: AIOKafkaConsumer
+    ) -> dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]]:
+        """What is waiting, up to the batch size; waits longer only while more arrives."""
+        size = self.stage.batch_size
+        batch: dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]] = await consumer.getmany(
+            timeout_ms=IDLE_WAIT_MS, max_records=size
+        )
+        taken = sum(len(records) for records in batch.values())
+        while 0 < taken < size and not self._stopping.is_set():
+            more = await consumer.getmany(timeout_ms=MORE_WAIT_MS, max_records=size - taken)
+            if not more:
+                break
+            for tp, records in more.items():
+                batch.setdefault(tp, []).extend(records)
+                taken += len(records)
+        return batch
+
+    async def _pause(self) -> None:
+        self._failures += 1
+        delay = min(BACKOFF_MAX_S, 0.1 * 2 ** min(self._failures, 6))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), delay)
+
+    # -- one batch ------------------------------------------------------------------
+
+    async def _process(
+        self,
+        consumer: AIOKafkaConsumer,
+        batch: dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]],
+    ) -> bool:
+        """Process and commit `batch`, one transaction per partition; True if any failed."""
+        cycles = [
+            _Cycle(tp, records)
+            for tp, records in batch.items()
+            if records and tp in self._producers  # records of a partition released meanwhile
+        ]
+        if not cycles:
+            return False
+        for tp in batch:
+            if tp not in self._producers and tp in consumer.assignment():
+                self._needs_rejoin = True
+        if self.stage.stateful:
+            for cycle in cycles:
+                await self._run_stage([cycle], self._stores[cycle.tp.partition])
+        else:
+            await self._run_stage(cycles, None)
+        results = await asyncio.gather(
+            *(self._commit(consumer, cycle) for cycle in cycles), return_exceptions=True
+        )
+        failed = False
+        for cycle, result in zip(cycles, results, strict=True):
+            if isinstance(result, BaseException):
+                failed = True
+                await self._recover(consumer, cycle, result)
+            else:
+                self._report(cycle)
+        return failed
+
+    async def _run_stage(self, cycles: list[_Cycle], store: PartitionStore | None) -> None:
+        """Decode every record of `cycles` and run the stage on those that decoded."""
+        pending: list[tuple[_Cycle, Item[T]]] = []
+        for cycle in cycles:
+            for record in cycle.records:
+                self.metrics.record_in(self.stage.name)
+                source = SourceRecord(record.topic, record.partition, record.offset, record.key)
+                trace_id = trace_id_of(record.headers) or new_trace_id()
+                original = record.value or b""
+                poisoned = self._poisoned.get((cycle.tp, record.offset))
+                if poisoned is not None:
+                    cycle.outcomes.append(
+                        self._dead(source, trace_id, original, "publish", poisoned)
+                    )
+                    continue
+                try:
+                    value = self.stage.decode(original)
+                except Exception as exc:
+                    cycle.outcomes.append(
+                        self._dead(source, trace_id, original, self.stage.fail_stage, exc)
+                    )
+                    continue
+                pending.append((cycle, Item(source, original, value, trace_id)))
+                cycle.outcomes.append(_Outcome(None, source, trace_id, (), None, 0.0))
+        results = await self._handle([item for _, item in pending], store)
+        placed = {(c.tp, o.source.offset): (c, i) for c in cycles for i, o in enumerate(c.outcomes)}
+        for (cycle, item), (result, seconds) in zip(pending, results, strict=True):
+            _, index = placed[(cycle.tp, item.source.offset)]
+            if isinstance(result, DeadLetter):
+                cycle.outcomes[index] = _Outcome(
+                    item.key, item.source, item.trace_id, (), result, seconds
+                )
+            else:
+                cycle.outcomes[index] = _Outcome(
+                    item.key, item.source, item.trace_id, tuple(result), None, seconds
+                )
+
+    async def _handle(
+        self, items: list[Item[T]], store: PartitionStore | None
+    ) -> list[tuple[Result, float]]:
+        """The stage's result for each item (and seconds spent per item); a batch that
+        raises is undone and retried one item at a time, so only the items that fail on
+        their own become dead letters."""
+        if not items:
+            return []
+        if store is not None:
+            store.begin_batch()
+        started = time.perf_counter()
+        try:
+            results = _checked(await self.stage.handle(items, store), len(items))
+        except Exception as exc:
+            if store is not None:
+                store.end_batch(keep=False)
+            if len(items) == 1:
+                [item] = items
+                letter = self._letter(item.source, item.original, self.stage.fail_stage, exc)
+                return [(letter, time.perf_counter() - started)]
+            log.warning(
+                "stage.batch_failed", stage=self.stage.name, size=len(items), error=repr(exc)
+            )
+            return [pair for item in items for pair in await self._handle([item], store)]
+        if store is not None:
+            store.end_batch(keep=True)
+        per_item = (time.perf_counter() - started) / len(items)
+        return [(result, per_item) for result in results]
+
+    def _letter(
+        self, source: SourceRecord, original: bytes, stage: str, exc: BaseException
+    ) -> DeadLetter:
+        key = None if source.key is None else source.key.decode(errors="replace")
+        return dead_letter(
+            stage, exc, original, source=source, worker_id=self.settings.worker_id, article_id=key
+        )
+
+    def _dead(
+        self,
+        source: SourceRecord,
+        trace_id: str,
+        original: bytes,
+        stage: str,
+        exc: BaseException,
+    ) -> _Outcome:
+        letter = self._letter(source, original, stage, exc)
+        key = None if source.key is None else source.key.decode(errors="replace")
+        return _Outcome(key, source, trace_id, (), letter, 0.0)
+
+    # -- the transaction ------------------------------------------------------------
+
+    def _events(self, outcome: _Outcome) -> list[Emit]:
+        if outcome.letter is None:
+            return list(outcome.emits)
+        letter = outcome.letter
+        key = (
+            letter.article_id or (letter.original_key or b"").decode(errors="replace") or "unknown"
+        )
+        return [Emit(self.deadletter_topic, key, letter, "dead_letter")]
+
+    async def _commit(self, consumer: AIOKafkaConsumer, cycle: _Cycle) -> None:
+        """Publish the cycle's outcomes and state changes and commit its offsets, in one
+        transaction on the partition's producer; raises if any of it failed."""
+        producer = self._producers[cycle.tp]
+        store = self._stores.get(cycle.tp.partition) if self.stage.stateful else None
+        await producer.begin_transaction()
+        sends: list[tuple[int | None, asyncio.Future[Any]]] = []
+        for outcome in cycle.outcomes:
+            offset = outcome.source.offset
+            assert offset is not None  # noqa: S101 - records read from Kafka have offsets
+            for emit in self._events(outcome):
+                headers = cloudevent_headers(
+                    emit.model,
+                    event_id=f"{emit.key}:{type(emit.model).__name__}",
+                    source=self._source,
+                    trace_id=outcome.trace_id,
+                )
+                try:
+                    future = await producer.send(
+                        emit.topic, encode(emit.model), key=emit.key.encode(), headers=headers
+                    )
+                except KafkaError as exc:
+                    raise RecordSendError(offset, exc) from exc
+                sends.append((offset, future))
+        if store is not None and self.changelog is not None:
+            for key, value in store.changes().items():
+                future = await producer.send(
+                    self.changelog, value, key=key, partition=cycle.tp.partition
+                )
+                sends.append((None, future))
+        last_changelog: int | None = None
+        for offset, future in sends:
+            try:
+                metadata = await future
+            except KafkaError as exc:
+                if offset is None:
+                    raise
+                raise RecordSendError(offset, exc) from exc
+            if offset is None:
+                last_changelog = metadata.offset
+        next_offset = cycle.records[-1].offset + 1
+        await producer.send_offsets_to_transaction({cycle.tp: next_offset}, self.group_id)
+        await producer.commit_transaction()
+        self._committed[cycle.tp] = next_offset
+        if store is not None:
+            store.commit(None if last_changelog is None else last_changelog + 1)
+        for record in cycle.records:
+            self._attempts.pop((cycle.tp, record.offset), None)
+            self._poisoned.pop((cycle.tp, record.offset), None)
+
+    async def _recover(self, consumer: AIOKafkaConsumer, cycle: _Cycle, exc: BaseException) -> None:
+        """Undo a failed cycle: abort its transaction, drop its state changes, read its
+        records again; a record whose own send cannot succeed is dead-lettered next time."""
+        tp = cycle.tp
+        cause = exc.cause if isinstance(exc, RecordSendError) else exc
+        log.warning(
+            "runner.transaction_aborted",
+            stage=self.stage.name,
+            topic=tp.topic,
+            partition=tp.partition,
+            records=len(cycle.records),
+            error=repr(cause),
+        )
+        if self.stage.stateful:
+            self._stores[tp.partition].abort()
+        producer = self._producers.get(tp)
+        if producer is not None:
+            try:
+                # A fenced producer cannot abort; the except below treats it as broken.
+                await asyncio.wait_for(producer.abort_transaction(), 30)
+            except Exception:
+                # A fenced or broken producer cannot go on. Whether the partition is still
+                # ours is for the group to say: join again, which initialises a new producer
+                # (fencing any other) only if the partition is assigned to us again.
+                self._producers.pop(tp, None)
+                with contextlib.suppress(Exception):
+                    await producer.stop()
+                self._needs_rejoin = True
+        if isinstance(exc, RecordSendError):
+            key = (tp, exc.offset)
+            self._attempts[key] += 1
+            retriable = isinstance(cause, KafkaError) and cause.retriable
+            if not retriable or (self._attempts[key] >= PUBLISH_ATTEMPTS and self.broker_ok()):
+                self._poisoned[key] = cause
+        if tp in consumer.assignment():
+            consumer.seek(tp, cycle.records[0].offset)
+
+    def _report(self, cycle: _Cycle) -> None:
+        """Metrics and logs of a committed cycle (never of an aborted one)."""
+        metrics = self.metrics
+        now = utcnow()
+        for outcome in cycle.outcomes:
+            source = outcome.source
+            context = {
+                "article_id": outcome.item_key
+                or (None if source.key is None else source.key.decode(errors="replace")),
+                "topic": source.topic,
+                "partition": source.partition,
+                "offset": source.offset,
+                "trace_id": outcome.trace_id,
+            }
+            with bound_contextvars(**context):
+                if outcome.letter is not None:
+                    letter = outcome.letter
+                    metrics.record_out(self.stage.name, "dead_letter")
+                    log.warning(
+                        "article.dead_lettered",
+                        stage=letter.stage,
+                        reason=letter.error,
+                        error_type=letter.error_type,
+                    )
+                    continue
+                for emit in outcome.emits:
+                    metrics.record_out(
+                        self.stage.name,
+                        emit.outcome,
+                        outcome.seconds if emit.outcome != "routed" else None,
+                    )
+                    if emit.fetched_at is not None:
+                        metrics.record_delivered(emit.fetched_at, now)
+                    if emit.log is not None:
+                        event = f"article.{emit.outcome}"  # e.g. article.enriched
+                        log.info(event, **emit.log)
+
+    # -- partitions coming and going --------------------------------------------------
+
+    async def _assigned(self, assigned: set[TopicPartition]) -> None:
+        consumer = self._consumer
+        try:
+            async with self._lock:
+                for tp in sorted(assigned, key=lambda t: t.partition):
+                    # The producer first: initialising it under the partition's
+                    # transactional id fences a previous owner and ends its open
+                    # transaction, so the offsets and changelog read next are final.
+                    self._producers[tp] = await self._new_producer(tp)
+                    if self.stage.stateful:
+                        await self._restore(tp.partition)
+                    if consumer is not None:
+                        committed = await consumer.committed(tp)
+                        if committed is None:
+                            await consumer.seek_to_beginning(tp)
+                        else:
+                            consumer.seek(tp, committed)
+                        self._committed[tp] = committed or 0
+            self.joined = True
+            log.info(
+                "runner.assigned",
+                stage=self.stage.name,
+                partitions=sorted(tp.partition for tp in assigned),
+            )
+        except Exception as exc:
+            log.warning("runner.assignment_failed", stage=self.stage.name, error=repr(exc))
+            self._needs_rejoin = True
+
+    async def _revoked(self, revoked: set[TopicPartition]) -> None:
+        self.joined = False
+        async with self._lock:
+            await self._close_producers()
+
+    async def _close_producers(self) -> None:
+        producers, self._producers = self._producers, {}
+        self._committed.clear()
+        for producer in producers.values():
+            with contextlib.suppress(Exception):
+                await producer.stop()
+
+    async def _new_producer(self, tp: TopicPartition) -> AIOKafkaProducer:
+        producer = AIOKafkaProducer(
+            **client_options(self.settings),
+            client_id=f"{self.settings.worker_id}-{self.stage.name}-{tp.partition}",
+            transactional_id=f"{self.settings.app_id}:{tp.topic}:{tp.partition}",
+            acks="all",
+            enable_idempotence=True,
+            max_request_size=producer_max_bytes(self.settings),
+            linger_ms=0,
+        )
+        try:
+            await producer.start()
+        except BaseException:
+            with contextlib.suppress(Exception):
+                await producer.stop()
+            raise
+        return producer
+
+    async def _restore(self, partition: int) -> None:
+        """Bring the partition's store up to the changelog's committed end."""
+        assert self.changelog is not None  # noqa: S101 - stateful stages have one
+        store = self._stores.setdefault(partition, PartitionStore())
+        store.abort()
+        tp = TopicPartition(self.changelog, partition)
+        reader = AIOKafkaConsumer(
+            **client_options(self.settings),
+            isolation_level="read_committed",
+            enable_auto_commit=False,
+            client_id=f"{self.settings.worker_id}-{self.stage.name}-restore",
+        )
+        await reader.start()
+        try:
+            reader.assign([tp])
+            end = (await reader.end_offsets([tp]))[tp]
+            start = (await reader.beginning_offsets([tp]))[tp]
+            if store.position < start:
+                # Compaction removed what the cache was built on: start again.
+                self._stores[partition] = store = PartitionStore()
+            reader.seek(tp, max(store.position, start))
+            restored = 0
+            while await reader.position(tp) < end:
+                for records in (await reader.getmany(tp, timeout_ms=1000)).values():
+                    for record in records:
+                        if record.key is not None:
+                            store.restore(record.key, record.value, record.offset)
+                            restored += 1
+            store.position = max(store.position, end)
+            log.info(
+                "runner.state_restored",
+                stage=self.stage.name,
+                partition=partition,
+                records=restored,
+                entries=len(store),
+            )
+        finally:
+            await reader.stop()
+
+
+def _checked(results: Sequence[Result], expected: int) -> Sequence[Result]:
+    if len(results) != expected:
+        raise RuntimeError(f"stage returned {len(results)} results for {expected} items")
+    return results
+
+
+class _Listener(ConsumerRebalanceListener):  # type: ignore[misc]
+    """Routes the consumer's rebalance callbacks to the runner."""
+
+    def __init__(self, runner: StageRunner[Any]) -> None:
+        self.runner = runner
+
+    async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
+        """Finish the batch in flight, then release the partitions' producers."""
+        await self.runner._revoked(revoked)
+
+    async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
+        """Fence previous owners, restore state, start from the committed offsets."""
+        await self.runner._assigned(assigned)
