@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal
 
-from newswire.kafka_local.launcher import throwaway_broker
+from newswire.kafka_local.launcher import LocalKafka, free_port, throwaway_broker
 
 Way = Literal["env", "docker", "local"]
 KAFKA_IMAGE = "apache/kafka:3.9.1"
@@ -63,3 +63,15 @@ def broker_for_tests(
     else:
         with throwaway_broker(home) as bootstrap:
             yield way, bootstrap
+
+
+@contextmanager
+def restartable_broker(home: Path) -> Iterator[LocalKafka]:
+    """A broker of our own on free loopback ports, which the caller may stop and start again
+    (same ports, same data) as often as it likes; stopped when the block ends."""
+    broker = LocalKafka(home=home, port=free_port(), controller_port=free_port())
+    broker.start()
+    try:
+        yield broker
+    finally:
+        broker.stop()
