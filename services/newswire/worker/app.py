@@ -25,6 +25,7 @@ from newswire.observability.health import ReadinessCheck, register_health
 from newswire.observability.logs import configure_logging
 from newswire.observability.metrics import Offsets, PipelineMetrics
 from newswire.runner import BrokerWatch, StageRunner
+from newswire.runner.limits import TopicGuard
 from newswire.wire import register_faust_codec
 
 STOP_GRACE_S = 20.0
@@ -77,21 +78,29 @@ def export_metrics(
     metrics.watch_lag(offsets)
 
 
-def pipeline_service(runners: list[StageRunner[Any]], watch: BrokerWatch) -> type[Service]:
-    """A mode service that runs the broker watch and every runner while the app runs, and
-    on stop lets each finish its batch in flight and leave its group."""
+def pipeline_service(
+    runners: list[StageRunner[Any]], watch: BrokerWatch, guard: TopicGuard
+) -> type[Service]:
+    """A mode service that runs the broker watch, the topic guard and every runner while
+    the app runs, and on stop lets each runner finish its batch in flight and leave its
+    group."""
 
     class Pipeline(Service):
         tasks: list[asyncio.Task[None]]
 
         async def on_start(self) -> None:
-            self.tasks = [asyncio.create_task(watch.run(), name="broker-watch")] + [
-                asyncio.create_task(runner.run(), name=f"runner-{runner.stage.name}")
-                for runner in runners
+            self.tasks = [
+                asyncio.create_task(watch.run(), name="broker-watch"),
+                asyncio.create_task(guard.run(), name="topic-guard"),
+                *(
+                    asyncio.create_task(runner.run(), name=f"runner-{runner.stage.name}")
+                    for runner in runners
+                ),
             ]
 
         async def on_stop(self) -> None:
             watch.stop()
+            guard.stop()
             for runner in runners:
                 runner.stop()
             _, late = await asyncio.wait(self.tasks, timeout=STOP_GRACE_S)
@@ -128,6 +137,7 @@ def run_worker(settings: Settings) -> None:
     metrics = PipelineMetrics()
     tagging = TaggingService.from_settings(settings)
     watch = BrokerWatch(settings, settings.broker_unreachable_after_s)
+    guard = TopicGuard(settings)
     runners: list[StageRunner[Any]] = [
         StageRunner(stage, settings, metrics, watch.reachable)
         for stage in (
@@ -144,9 +154,10 @@ def run_worker(settings: Settings) -> None:
         metrics.model_load_seconds.set(await asyncio.to_thread(tagging.start))
 
     app.task(load_models)
-    app.service(pipeline_service(runners, watch))
+    app.service(pipeline_service(runners, watch, guard))
     checks: list[tuple[str, ReadinessCheck]] = [
         ("broker_reachable", watch.reachable),
+        ("topic_limits", guard.ok),
         *((f"{runner.stage.name}_joined", runner.ready) for runner in runners),
         ("models_loaded", tagging.ready),
     ]
