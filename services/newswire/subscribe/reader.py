@@ -38,6 +38,8 @@ async def follow(
         group_id=group_id,
         auto_offset_reset="earliest" if from_start else "latest",
         enable_auto_commit=group_id is not None,
+        # Workers publish in transactions: only committed events are real.
+        isolation_level="read_committed",
     )
     await consumer.start()
     try:
