@@ -93,12 +93,25 @@ def topics(ctx: click.Context) -> None:
     """Show each topic's partitions, end offsets and the worker group's lag."""
     if ctx.invoked_subcommand is not None:
         return
-    from newswire.admin import topic_offsets  # noqa: PLC0415
-    from newswire.topics import topic_specs  # noqa: PLC0415
+    from newswire.admin import PartitionLag, topic_offsets  # noqa: PLC0415
+    from newswire.topics import reading_group, topic_specs  # noqa: PLC0415
 
     settings = get_settings()
-    names = [spec.full_name(settings.topic_prefix) for spec in topic_specs(settings)]
-    rows = asyncio.run(topic_offsets(settings.kafka_bootstrap, names, settings.app_id))
+    # Each stage commits in a group of its own: a topic's lag is that of its reader.
+    specs = topic_specs(settings)
+
+    async def offsets() -> list[PartitionLag]:
+        return [
+            row
+            for spec in specs
+            for row in await topic_offsets(
+                settings.kafka_bootstrap,
+                [spec.full_name(settings.topic_prefix)],
+                reading_group(settings, spec.name),
+            )
+        ]
+
+    rows = asyncio.run(offsets())
     click.echo(f"{'topic':<40} {'part':>4} {'end':>10} {'committed':>10} {'lag':>8}")
     for row in rows:
         committed = "-" if row.committed is None else str(row.committed)

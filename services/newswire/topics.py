@@ -143,8 +143,23 @@ def stream_specs(settings: Settings) -> list[TopicSpec]:
     ]
 
 
+# Each stage and the topic it reads; each stage consumes in a group of its own.
+STAGE_INPUTS = {"prepare": RAW, "dedup": CLEANED, "enrich": UNIQUE}
 # Stages that keep state, and the input topic whose partitions their state follows.
 STATEFUL_STAGES = {"dedup": CLEANED}
+
+
+def stage_group(settings: Settings, stage: str) -> str:
+    """The consumer group (and offset-commit group) of `stage`'s runners."""
+    return f"{settings.app_id}.{stage}"
+
+
+def reading_group(settings: Settings, name: str) -> str | None:
+    """The worker group that consumes topic `name` (unprefixed), if a stage reads it."""
+    for stage, source in STAGE_INPUTS.items():
+        if source == name:
+            return stage_group(settings, stage)
+    return None
 
 
 def changelog_name(settings: Settings, stage: str) -> str:

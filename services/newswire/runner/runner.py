@@ -42,7 +42,13 @@ from newswire.observability.metrics import Offsets, PipelineMetrics
 from newswire.pipeline.errors import SourceRecord, dead_letter
 from newswire.runner.stage import Emit, Item, Result, Stage
 from newswire.runner.store import PartitionStore
-from newswire.topics import DEADLETTER, changelog_name, producer_max_bytes, topic_name
+from newswire.topics import (
+    DEADLETTER,
+    changelog_name,
+    producer_max_bytes,
+    stage_group,
+    topic_name,
+)
 from newswire.wire import cloudevent_headers, encode, new_trace_id, source_name, trace_id_of
 
 T = TypeVar("T")
@@ -97,13 +103,15 @@ class StageRunner(Generic[T]):
         settings: Settings,
         metrics: PipelineMetrics,
         broker_ok: Callable[[], bool] = lambda: True,
+        broker_topics: Callable[[], set[str]] | None = None,
     ) -> None:
         self.stage = stage
         self.settings = settings
         self.metrics = metrics
         self.broker_ok = broker_ok
+        self.broker_topics = broker_topics
         self.topic = topic_name(settings, stage.input_topic)
-        self.group_id = f"{settings.app_id}.{stage.name}"
+        self.group_id = stage_group(settings, stage.name)
         self.changelog = (
             topic_name(settings, changelog_name(settings, stage.name)) if stage.stateful else None
         )
@@ -150,8 +158,15 @@ class StageRunner(Generic[T]):
         self._stopping.set()
 
     def ready(self) -> bool:
-        """Whether the runner has joined its group and can process what it was assigned."""
-        return self.started and self.joined and not self._needs_rejoin
+        """Whether the runner has joined its group and can process what it was assigned.
+        An empty assignment counts only while the broker lists the input topic: then the
+        group is healthy and this worker is a surplus member; otherwise the topic is
+        missing from its view and the assignment is no proof of anything."""
+        if not (self.started and self.joined and not self._needs_rejoin):
+            return False
+        return bool(self._producers) or (
+            self.broker_topics is None or self.topic in self.broker_topics()
+        )
 
     def offsets(self) -> tuple[Offsets, Offsets]:
         """(end offsets, committed offsets) of the assigned input partitions, for lag."""
@@ -269,7 +284,6 @@ class StageRunner(Generic[T]):
         pending: list[tuple[_Cycle, Item[T]]] = []
         for cycle in cycles:
             for record in cycle.records:
-                self.metrics.record_in(self.stage.name)
                 source = SourceRecord(record.topic, record.partition, record.offset, record.key)
                 trace_id = trace_id_of(record.headers) or new_trace_id()
                 original = record.value or b""
@@ -453,6 +467,7 @@ class StageRunner(Generic[T]):
         metrics = self.metrics
         now = utcnow()
         for outcome in cycle.outcomes:
+            metrics.record_in(self.stage.name)
             source = outcome.source
             context = {
                 "article_id": outcome.item_key

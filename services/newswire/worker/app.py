@@ -139,7 +139,7 @@ def run_worker(settings: Settings) -> None:
     watch = BrokerWatch(settings, settings.broker_unreachable_after_s)
     guard = TopicGuard(settings)
     runners: list[StageRunner[Any]] = [
-        StageRunner(stage, settings, metrics, watch.reachable)
+        StageRunner(stage, settings, metrics, watch.reachable, lambda: watch.topics)
         for stage in (
             prepare_stage(settings),
             dedup_stage(settings),
