@@ -73,6 +73,10 @@ class RecordSendError(Exception):
         self.cause = cause
 
 
+class CommitUncertainError(Exception):
+    """`commit_transaction` failed: the broker may or may not have committed."""
+
+
 @dataclass(slots=True)
 class _Outcome:
     """What one committed record did, applied to metrics and logs after the commit."""
@@ -127,6 +131,9 @@ class StageRunner(Generic[T]):
         self._attempts: dict[tuple[TopicPartition, int], int] = defaultdict(int)
         self._poisoned: dict[tuple[TopicPartition, int], BaseException] = {}
         self._needs_rejoin = False
+        # Bumped whenever partitions are assigned or revoked; a batch fetched under an
+        # older generation is dropped, as its positions were reset meanwhile.
+        self._generation = 0
         self._stopping = asyncio.Event()
         self._failures = 0
         # Readiness: a completed assignment whose partitions all have a producer (and,
@@ -198,16 +205,22 @@ class StageRunner(Generic[T]):
         )
         self._needs_rejoin = False
         consumer.subscribe([self.topic], listener=_Listener(self))
-        await consumer.start()
         self._consumer = consumer
+        await consumer.start()
         try:
             while not self._stopping.is_set():
                 if self._needs_rejoin:
                     raise RuntimeError("partition assignment incomplete; joining again")
+                generation = self._generation
                 batch = await self._take(consumer)
                 if not batch:
                     continue
                 async with self._lock:
+                    if generation != self._generation:
+                        # Fetched before a rebalance set the positions anew (from the
+                        # committed offsets): processing it would repeat what the seek
+                        # will read again. Drop it.
+                        continue
                     failed = await self._process(consumer, batch)
                 if failed:
                     await self._pause()
@@ -417,7 +430,10 @@ class StageRunner(Generic[T]):
                 last_changelog = metadata.offset
         next_offset = cycle.records[-1].offset + 1
         await producer.send_offsets_to_transaction({cycle.tp: next_offset}, self.group_id)
-        await producer.commit_transaction()
+        try:
+            await producer.commit_transaction()
+        except Exception as exc:
+            raise CommitUncertainError(repr(exc)) from exc
         self._committed[cycle.tp] = next_offset
         if store is not None:
             store.commit(None if last_changelog is None else last_changelog + 1)
@@ -443,12 +459,17 @@ class StageRunner(Generic[T]):
         producer = self._producers.get(tp)
         if producer is not None:
             try:
+                if isinstance(exc, CommitUncertainError):
+                    # Committed or not, only the broker knows: start again from what it
+                    # says (offsets, changelog), as a new owner would.
+                    raise exc  # noqa: TRY301 - handled just below, with the other failures
                 # A fenced producer cannot abort; the except below treats it as broken.
                 await asyncio.wait_for(producer.abort_transaction(), 30)
             except Exception:
                 # A fenced or broken producer cannot go on. Whether the partition is still
                 # ours is for the group to say: join again, which initialises a new producer
-                # (fencing any other) only if the partition is assigned to us again.
+                # (fencing any other) only if the partition is assigned to us again, then
+                # reads the committed offsets and catches the state up on the changelog.
                 self._producers.pop(tp, None)
                 with contextlib.suppress(Exception):
                     await producer.stop()
@@ -506,20 +527,10 @@ class StageRunner(Generic[T]):
         consumer = self._consumer
         try:
             async with self._lock:
-                for tp in sorted(assigned, key=lambda t: t.partition):
-                    # The producer first: initialising it under the partition's
-                    # transactional id fences a previous owner and ends its open
-                    # transaction, so the offsets and changelog read next are final.
-                    self._producers[tp] = await self._new_producer(tp)
-                    if self.stage.stateful:
-                        await self._restore(tp.partition)
-                    if consumer is not None:
-                        committed = await consumer.committed(tp)
-                        if committed is None:
-                            await consumer.seek_to_beginning(tp)
-                        else:
-                            consumer.seek(tp, committed)
-                        self._committed[tp] = committed or 0
+                try:
+                    await self._take_over(consumer, assigned)
+                finally:
+                    self._generation += 1
             self.joined = True
             log.info(
                 "runner.assigned",
@@ -530,9 +541,29 @@ class StageRunner(Generic[T]):
             log.warning("runner.assignment_failed", stage=self.stage.name, error=repr(exc))
             self._needs_rejoin = True
 
+    async def _take_over(
+        self, consumer: AIOKafkaConsumer | None, assigned: set[TopicPartition]
+    ) -> None:
+        """Make the newly assigned partitions ours: fence, restore, seek to committed."""
+        for tp in sorted(assigned, key=lambda t: t.partition):
+            # The producer first: initialising it under the partition's transactional id
+            # fences a previous owner and ends its open transaction, so the offsets and
+            # changelog read next are final.
+            self._producers[tp] = await self._new_producer(tp)
+            if self.stage.stateful:
+                await self._restore(tp.partition)
+            if consumer is not None:
+                committed = await consumer.committed(tp)
+                if committed is None:
+                    await consumer.seek_to_beginning(tp)
+                else:
+                    consumer.seek(tp, committed)
+                self._committed[tp] = committed or 0
+
     async def _revoked(self, revoked: set[TopicPartition]) -> None:
         self.joined = False
         async with self._lock:
+            self._generation += 1
             await self._close_producers()
 
     async def _close_producers(self) -> None:
