@@ -130,6 +130,9 @@ class StageRunner(Generic[T]):
         self._committed: dict[TopicPartition, int] = {}
         self._attempts: dict[tuple[TopicPartition, int], int] = defaultdict(int)
         self._poisoned: dict[tuple[TopicPartition, int], BaseException] = {}
+        # Partitions retried one record per transaction, up to this offset, after a send
+        # failure that could not be pinned on one record of a batch.
+        self._isolate_until: dict[TopicPartition, int] = {}
         self._needs_rejoin = False
         # Bumped whenever partitions are assigned or revoked; a batch fetched under an
         # older generation is dropped, as its positions were reset meanwhile.
@@ -266,7 +269,7 @@ class StageRunner(Generic[T]):
     ) -> bool:
         """Process and commit `batch`, one transaction per partition; True if any failed."""
         cycles = [
-            _Cycle(tp, records)
+            _Cycle(tp, self._isolated(consumer, tp, records))
             for tp, records in batch.items()
             if records and tp in self._producers  # records of a partition released meanwhile
         ]
@@ -291,6 +294,20 @@ class StageRunner(Generic[T]):
             else:
                 self._report(cycle)
         return failed
+
+    def _isolated(
+        self,
+        consumer: AIOKafkaConsumer,
+        tp: TopicPartition,
+        records: list[ConsumerRecord[bytes, bytes]],
+    ) -> list[ConsumerRecord[bytes, bytes]]:
+        """The records to process now: all of them, or only the first while the partition
+        is retried a record at a time (the rest are read again)."""
+        until = self._isolate_until.get(tp)
+        if until is None or records[0].offset > until or len(records) == 1:
+            return records
+        consumer.seek(tp, records[1].offset)
+        return records[:1]
 
     async def _run_stage(self, cycles: list[_Cycle], store: PartitionStore | None) -> None:
         """Decode every record of `cycles` and run the stage on those that decoded."""
@@ -434,12 +451,24 @@ class StageRunner(Generic[T]):
             await producer.commit_transaction()
         except Exception as exc:
             raise CommitUncertainError(repr(exc)) from exc
+        self._settle(cycle, next_offset, store, last_changelog)
+
+    def _settle(
+        self,
+        cycle: _Cycle,
+        next_offset: int,
+        store: PartitionStore | None,
+        last_changelog: int | None,
+    ) -> None:
+        """Bookkeeping once the cycle's transaction committed."""
         self._committed[cycle.tp] = next_offset
         if store is not None:
             store.commit(None if last_changelog is None else last_changelog + 1)
         for record in cycle.records:
             self._attempts.pop((cycle.tp, record.offset), None)
             self._poisoned.pop((cycle.tp, record.offset), None)
+        if self._isolate_until.get(cycle.tp, next_offset) < next_offset:
+            del self._isolate_until[cycle.tp]
 
     async def _recover(self, consumer: AIOKafkaConsumer, cycle: _Cycle, exc: BaseException) -> None:
         """Undo a failed cycle: abort its transaction, drop its state changes, read its
@@ -479,7 +508,12 @@ class StageRunner(Generic[T]):
             self._attempts[key] += 1
             retriable = isinstance(cause, KafkaError) and cause.retriable
             if not retriable or (self._attempts[key] >= PUBLISH_ATTEMPTS and self.broker_ok()):
-                self._poisoned[key] = cause
+                if len(cycle.records) > 1:
+                    # Sends to one partition travel in one batch and fail together: find
+                    # the record that cannot be published by trying them one at a time.
+                    self._isolate_until[tp] = cycle.records[-1].offset
+                else:
+                    self._poisoned[key] = cause
         if tp in consumer.assignment():
             consumer.seek(tp, cycle.records[0].offset)
 
