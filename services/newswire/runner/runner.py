@@ -220,9 +220,11 @@ class StageRunner(Generic[T]):
                     continue
                 async with self._lock:
                     if generation != self._generation:
-                        # Fetched before a rebalance set the positions anew (from the
-                        # committed offsets): processing it would repeat what the seek
-                        # will read again. Drop it.
+                        # Partitions were assigned meanwhile and positions set anew; the
+                        # batch may predate that (processing it would repeat what is read
+                        # again) or follow it (dropping it alone would skip it). Drop it
+                        # and read on from each partition's committed offset.
+                        self._rewind(consumer, batch)
                         continue
                     failed = await self._process(consumer, batch)
                 if failed:
@@ -270,7 +272,11 @@ class StageRunner(Generic[T]):
         """Process and commit `batch`, one transaction per partition; True if any failed."""
         cycles = [
             _Cycle(tp, self._isolated(consumer, tp, records))
-            for tp, records in batch.items()
+            for tp, records in (
+                # Never a record before the committed offset: it is done already.
+                (tp, [r for r in records if r.offset >= self._committed.get(tp, 0)])
+                for tp, records in batch.items()
+            )
             if records and tp in self._producers  # records of a partition released meanwhile
         ]
         if not cycles:
@@ -294,6 +300,17 @@ class StageRunner(Generic[T]):
             else:
                 self._report(cycle)
         return failed
+
+    def _rewind(
+        self,
+        consumer: AIOKafkaConsumer,
+        batch: dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]],
+    ) -> None:
+        """Set each owned partition of `batch` back to its committed offset: the next
+        record it must process."""
+        for tp in batch:
+            if tp in self._producers and tp in self._committed and tp in consumer.assignment():
+                consumer.seek(tp, self._committed[tp])
 
     def _isolated(
         self,
