@@ -32,7 +32,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("scenarios", nargs="*", default=[n for n in SCENARIOS if n != "no_faults"])
     parser.add_argument("--size", type=int, default=10_000, help="articles per scenario")
-    parser.add_argument("--json", type=Path, default=Path("crash.json"), help="where to write figures")
+    parser.add_argument(
+        "--json", type=Path, default=Path("crash.json"), help="where to write figures"
+    )
     parser.add_argument("--ner-processes", type=int, default=1)
     parser.add_argument("--keep", action="store_true", help="keep the work folder (logs)")
     args = parser.parse_args()
