@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from newswire import __version__
 from newswire.config import Settings
-from newswire.models import SCHEMA_VERSION, DeadLetter, DuplicateNotice, EnrichedArticle, RawArticle
+from newswire.models import DeadLetter, DuplicateNotice, EnrichedArticle, RawArticle
 from newswire.topics import DEADLETTER, DUPLICATES, ENRICHED, RAW, topic_specs
 from newswire.wire import EVENT_TYPES
 
@@ -49,8 +49,16 @@ HEADERS_SCHEMA: dict[str, Any] = {
 
 
 def schema_filename(model: type[BaseModel]) -> str:
-    """The file name of `model`'s JSON Schema at the current schema version."""
-    return f"{model.__name__}.v{SCHEMA_VERSION}.json"
+    """The file name of `model`'s JSON Schema at the model's current schema version."""
+    return f"{model.__name__}.v{schema_version(model)}.json"
+
+
+def schema_version(model: type[BaseModel]) -> int:
+    """The schema version `model` declares (the default of its `schema_version` field)."""
+    version = model.model_fields["schema_version"].default
+    if not isinstance(version, int):
+        raise TypeError(f"{model.__name__} declares no integer schema_version")
+    return version
 
 
 def json_schema(model: type[BaseModel]) -> dict[str, Any]:

@@ -22,7 +22,7 @@ CONTENT_TYPE: Final = "application/json"
 SPECVERSION: Final = "1.0"
 EVENT_TYPES: Final[dict[type[BaseModel], str]] = {
     RawArticle: "io.newswire.article.raw.v1",
-    EnrichedArticle: "io.newswire.article.enriched.v1",
+    EnrichedArticle: "io.newswire.article.enriched.v2",
     DuplicateNotice: "io.newswire.article.duplicate.v1",
     DeadLetter: "io.newswire.article.deadletter.v1",
     CleanedArticle: "io.newswire.internal.cleaned.v1",

@@ -8,10 +8,13 @@ from pathlib import Path
 
 from jsonschema import Draft202012Validator
 
+from newswire.contracts import PUBLIC_EVENTS, schema_filename
+
 SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
 
 
 @cache
 def validator(name: str) -> Draft202012Validator:
-    """A validator for `schemas/<name>.v1.json`."""
-    return Draft202012Validator(json.loads((SCHEMAS / f"{name}.v1.json").read_text()))
+    """A validator for the current version of event `name`'s schema in `schemas/`."""
+    (model,) = (model for model in PUBLIC_EVENTS.values() if model.__name__ == name)
+    return Draft202012Validator(json.loads((SCHEMAS / schema_filename(model)).read_text()))

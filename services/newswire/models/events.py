@@ -11,6 +11,8 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstrai
 
 SCHEMA_VERSION = 1
 SchemaVersion = Literal[1]
+# Each event carries its own version: the enriched event is at 2 (`revision` for resubmitted
+# articles, the story an article joined); the others are still at 1.
 
 ArticleId = Annotated[
     str,
@@ -115,9 +117,19 @@ class EntityTag(_Event):
 
 
 class StoryInfo(_Event):
-    """Where the article stands among copies of the same story."""
+    """The story the article belongs to: reports of the same event, across outlets."""
 
-    story_id: ArticleId = Field(description="Id of the first copy seen; equals `id` for originals.")
+    story_id: ArticleId = Field(
+        description="Id of the story the article joined: the id of the story's first article, "
+        "so it equals `id` when this article started the story."
+    )
+    similarity: float | None = Field(
+        default=None,
+        ge=0.0,
+        le=1.0,
+        description="How similar the article was to the story it joined (cosine of their "
+        "representations); null when it started a new story.",
+    )
     content_hash: str = Field(description="Hash of the normalised clean text.")
     canonical_url: str
 
@@ -132,14 +144,24 @@ class ProcessingInfo(_Event):
     stages_ms: dict[str, float] = Field(
         default_factory=dict, description="Milliseconds spent per stage."
     )
-    ner_model: str | None = None
+    ner_model: str | None = Field(
+        default=None,
+        description="The NER pipeline that tagged entities; null when none ran (no model for "
+        "the article's language).",
+    )
 
 
 class EnrichedArticle(_Event):
     """A clean, deduplicated, tagged article: what subscribers receive."""
 
-    schema_version: SchemaVersion = 1
+    schema_version: Literal[2] = 2
     id: ArticleId
+    revision: int = Field(
+        default=1,
+        ge=1,
+        description="1 for an article's first publication; a resubmitted id whose text changed "
+        "beyond a near-duplicate is published again with the next revision.",
+    )
     url: Uri
     source: str
     title: str | None

@@ -9,6 +9,7 @@ from typing import Any
 import faust
 
 from newswire.config import Settings
+from newswire.connection import faust_app_options
 from newswire.observability.logs import configure_logging
 from newswire.observability.metrics import Offsets, PipelineMetrics
 from newswire.topics import dead_letter_max_bytes
@@ -19,12 +20,9 @@ def create_app(settings: Settings) -> faust.App:
     """A faust app wired to the configured broker, store and web port, tuned so a worker
     joins its group in seconds."""
     register_faust_codec()
-    brokers = [
-        f"kafka://{host.strip()}" for host in settings.kafka_bootstrap.split(",") if host.strip()
-    ]
     return faust.App(
         settings.app_id,
-        broker=brokers,
+        **faust_app_options(settings),
         store=settings.store,
         datadir=str(settings.data_dir),
         web_port=settings.web_port,
