@@ -242,9 +242,10 @@ class FaultHarness:
             time.sleep(0.5)
         self.note(f"drain: {self.progress_text()} have an outcome")
         while time.monotonic() < deadline:
-            if self.counter.quiet_for() >= settle_s:
+            quiet = self.counter.quiet_for()
+            if quiet >= settle_s:
                 lag = asyncio.run(group_lag(self.broker.bootstrap, self.settings.app_id))
-                if not lag:
+                if not lag or quiet > stall_s:
                     break
             time.sleep(1.0)
         outputs = [self.topic(ENRICHED), self.topic(DUPLICATES), self.topic(DEADLETTER)]
