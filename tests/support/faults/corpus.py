@@ -18,6 +18,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from newswire.clean import canonical_url, clean_article
 from newswire.dedup import Candidate, DedupIndex, content_hash, fingerprint
 from newswire.dedup.dataset import add_unit, change_headline, drop_unit, wrap_outlet
@@ -160,6 +162,16 @@ def _detectable_copy(
     raise ValueError(f"no detectable copy of {original.article.id} could be made")
 
 
+def _similar_to_any(signature: bytes, others: list[bytes], threshold: float) -> bool:
+    if not others:
+        return False
+    # similarity() of the signature with every other at once (same chance correction).
+    matrix = np.frombuffer(b"".join(others), dtype=np.uint8).reshape(len(others), -1)
+    agree = (matrix == np.frombuffer(signature, dtype=np.uint8)).mean(axis=1)
+    chance = 1.0 / 256.0
+    return bool(((agree - chance) / (1.0 - chance) >= threshold).any())
+
+
 def build_plan(
     total: int,
     *,
@@ -177,6 +189,7 @@ def build_plan(
     n_originals = total - n_copies
     index = DedupIndex({}, threshold=threshold, window_s=86400.0)
     originals: list[Planted] = []
+    kept: list[bytes] = []
     for body in _bodies(lee_documents(), rng):
         if len(originals) == n_originals:
             break
@@ -188,8 +201,14 @@ def build_plan(
             body=body,
             scraper_id="faults",
         )
-        if index.observe(_candidate(article), 0).duplicate:
+        candidate = _candidate(article)
+        # Distinct whatever order the worker judges them in: below the threshold against
+        # every kept original, not only against those the LSH bands propose in this order.
+        if _similar_to_any(candidate.fingerprint.signature, kept, threshold):
+            continue
+        if index.observe(candidate, 0).duplicate:
             continue  # the corpus itself has near-duplicate documents: keep stories distinct
+        kept.append(candidate.fingerprint.signature)
         originals.append(Planted(article, _partition(article_id, partitions)))
     if len(originals) < n_originals:
         raise ValueError(f"only {len(originals)} distinct originals could be built")
