@@ -56,6 +56,8 @@ def main() -> int:
                     continue
             reports.append(report)
             print(f"{report.summary()}\n  ({time.monotonic() - began:.0f}s)", flush=True)
+            # Written after every scenario: a long run stopped early keeps what it measured.
+            args.json.write_text(json.dumps([r.as_dict() for r in reports], indent=2))
     print()
     print(f"{'scenario':<22} {'produced':>9} {'missing':>8} {'double':>7} {'wrong':>6} {'s':>6}")
     for r in reports:
@@ -64,7 +66,6 @@ def main() -> int:
             f"{r.scenario:<22} {r.produced:>9,} {len(r.missing):>8,} {r.doubled:>7,} "
             f"{wrong:>6,} {r.seconds:>6.0f}"
         )
-    args.json.write_text(json.dumps([r.as_dict() for r in reports], indent=2))
     if args.keep:
         print(f"\nfigures in {args.json}; worker logs in {work}")
     else:
