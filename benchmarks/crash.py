@@ -33,7 +33,7 @@ def main() -> int:
     parser.add_argument("scenarios", nargs="*", default=[n for n in SCENARIOS if n != "no_faults"])
     parser.add_argument("--size", type=int, default=10_000, help="articles per scenario")
     parser.add_argument(
-        "--json", type=Path, default=Path("crash.json"), help="where to write figures"
+        "--json", type=Path, default=REPO / "var" / "crash.json", help="where to write figures"
     )
     parser.add_argument("--ner-processes", type=int, default=1)
     parser.add_argument("--keep", action="store_true", help="keep the work folder (logs)")
@@ -42,6 +42,7 @@ def main() -> int:
     if unknown:
         parser.error(f"unknown scenarios {unknown}; known: {', '.join(SCENARIOS)}")
     work = Path(tempfile.mkdtemp(prefix="crash-bench-"))
+    args.json.parent.mkdir(parents=True, exist_ok=True)
     reports: list[Report] = []
     with restartable_broker(work / "kafka") as broker:
         for name in args.scenarios:
