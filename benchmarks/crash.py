@@ -32,7 +32,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("scenarios", nargs="*", default=[n for n in SCENARIOS if n != "no_faults"])
     parser.add_argument("--size", type=int, default=10_000, help="articles per scenario")
-    parser.add_argument("--json", type=Path, default=Path("crash.json"), help="where to write figures")
+    parser.add_argument(
+        "--json", type=Path, default=REPO / "var" / "crash.json", help="where to write figures"
+    )
     parser.add_argument("--ner-processes", type=int, default=1)
     parser.add_argument("--keep", action="store_true", help="keep the work folder (logs)")
     args = parser.parse_args()
@@ -40,6 +42,7 @@ def main() -> int:
     if unknown:
         parser.error(f"unknown scenarios {unknown}; known: {', '.join(SCENARIOS)}")
     work = Path(tempfile.mkdtemp(prefix="crash-bench-"))
+    args.json.parent.mkdir(parents=True, exist_ok=True)
     reports: list[Report] = []
     with restartable_broker(work / "kafka") as broker:
         for name in args.scenarios:
@@ -54,6 +57,8 @@ def main() -> int:
                     continue
             reports.append(report)
             print(f"{report.summary()}\n  ({time.monotonic() - began:.0f}s)", flush=True)
+            # Written after every scenario: a long run stopped early keeps what it measured.
+            args.json.write_text(json.dumps([r.as_dict() for r in reports], indent=2))
     print()
     print(f"{'scenario':<22} {'produced':>9} {'missing':>8} {'double':>7} {'wrong':>6} {'s':>6}")
     for r in reports:
@@ -62,7 +67,6 @@ def main() -> int:
             f"{r.scenario:<22} {r.produced:>9,} {len(r.missing):>8,} {r.doubled:>7,} "
             f"{wrong:>6,} {r.seconds:>6.0f}"
         )
-    args.json.write_text(json.dumps([r.as_dict() for r in reports], indent=2))
     if args.keep:
         print(f"\nfigures in {args.json}; worker logs in {work}")
     else:

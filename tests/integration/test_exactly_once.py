@@ -47,7 +47,9 @@ def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalKafka]:
 
 
 @pytest.fixture
-def harness(broker: LocalKafka, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[FaultHarness]:
+def harness(
+    broker: LocalKafka, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[FaultHarness]:
     """Fresh topics and names on the module's broker; workers killed at the end."""
     with FaultHarness(broker, tmp_path / "run", request.node.name) as h:
         yield h

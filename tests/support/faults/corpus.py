@@ -26,7 +26,10 @@ from newswire.dedup.dataset import add_unit, change_headline, drop_unit, wrap_ou
 from newswire.models import RawArticle
 
 REPO = Path(__file__).resolve().parents[3]
-LEE = (REPO.parent / "shared" / "eval" / "lee_background.cor", REPO.parent / "shared" / "eval" / "lee.cor")
+LEE = (
+    REPO.parent / "shared" / "eval" / "lee_background.cor",
+    REPO.parent / "shared" / "eval" / "lee.cor",
+)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'])")
 DEDUP_THRESHOLD = 0.4  # the default; the plan is checked against the worker's setting
 
@@ -67,7 +70,9 @@ def lee_documents() -> list[str]:
     for path in LEE:
         if not path.exists():
             raise FileNotFoundError(f"{path} is needed to build fault-test articles")
-        docs += [line.strip() for line in path.read_text(encoding="latin-1").split("\n") if line.strip()]
+        docs += [
+            line.strip() for line in path.read_text(encoding="latin-1").split("\n") if line.strip()
+        ]
     return docs
 
 
@@ -130,9 +135,31 @@ def _near_copy(body: str, rng: random.Random) -> tuple[str, str]:
 
 
 def _partition(article_id: str, partitions: int) -> int:
-    from aiokafka.partitioner import murmur2  # noqa: PLC0415
+    from aiokafka.partitioner import murmur2
 
     return (murmur2(article_id.encode()) & 0x7FFFFFFF) % partitions
+
+
+def _detectable_copy(
+    original: Planted, copy_id: str, exact: bool, index: DedupIndex, rng: random.Random
+) -> Planted:
+    """A copy of `original` under `copy_id` that dedup finds and matches to `original`."""
+    run = copy_id.rsplit("-", 1)[0]
+    for _ in range(20):
+        body, how = (
+            (original.article.body, "exact") if exact else _near_copy(original.article.body, rng)
+        )
+        copy = RawArticle(
+            id=copy_id,
+            url=f"https://mirror.example/{run}/{copy_id}",
+            source="faults-mirror",
+            body=body,
+            scraper_id="faults",
+        )
+        verdict = index.check(_candidate(copy), 0)
+        if verdict.duplicate and verdict.original_id == original.article.id:
+            return Planted(copy, original.partition, original.article.id, how)
+    raise ValueError(f"no detectable copy of {original.article.id} could be made")
 
 
 def _similar_to_any(signature: bytes, others: list[bytes], threshold: float) -> bool:
@@ -189,29 +216,11 @@ def build_plan(
     by_partition: dict[int, list[Planted]] = {}
     for item in originals:
         by_partition.setdefault(item.partition, []).append(item)
-    chosen = rng.sample(originals, n_copies)
-    for number, original in enumerate(chosen):
-        copy_id = f"{run}-c{number:05d}"
-        for _ in range(20):
-            if number % 2 == 0:
-                body, how = original.article.body, "exact"
-            else:
-                body, how = _near_copy(original.article.body, rng)
-            copy = RawArticle(
-                id=copy_id,
-                url=f"https://mirror.example/{run}/{copy_id}",
-                source="faults-mirror",
-                body=body,
-                scraper_id="faults",
-            )
-            verdict = index.check(_candidate(copy), 0)
-            if verdict.duplicate and verdict.original_id == original.article.id:
-                break
-        else:
-            raise ValueError(f"no detectable copy of {original.article.id} could be made")
+    for number, original in enumerate(rng.sample(originals, n_copies)):
+        copy = _detectable_copy(original, f"{run}-c{number:05d}", number % 2 == 0, index, rng)
         lane = by_partition[original.partition]
         after = lane.index(original) + 1
-        lane.insert(rng.randint(after, len(lane)), Planted(copy, original.partition, original.article.id, how))
+        lane.insert(rng.randint(after, len(lane)), copy)
     # Interleave the partitions' lanes into one produce order.
     plan = Plan()
     lanes = [list(lane) for lane in by_partition.values()]

@@ -166,14 +166,14 @@ class OutcomeCounter:
                     partitions += [TopicPartition(topic, p) for p in sorted(found)]
                 if len(partitions) < len(self.kind_of):
                     partitions = []
-                    await consumer._client.force_metadata_update()  # noqa: SLF001 - topics made just now
+                    await consumer._client.force_metadata_update()
                     await asyncio.sleep(0.5)
             consumer.assign(partitions)
             await consumer.seek_to_beginning(*partitions)
             while not self._stop.is_set():
                 batch = await consumer.getmany(timeout_ms=300, max_records=5000)
                 with self._lock:
-                    for tp, records in batch.items():
+                    for records in batch.values():
                         for r in records:
                             self._record(r.topic, r.partition, r.offset, r.key, r.value)
                     for tp in partitions:
@@ -241,10 +241,12 @@ async def end_offsets(bootstrap: str, topics: Iterable[str]) -> dict[tuple[str, 
     await consumer.start()
     try:
         partitions = [
-            TopicPartition(t, p) for t in topics for p in sorted(consumer.partitions_for_topic(t) or ())
+            TopicPartition(t, p)
+            for t in topics
+            for p in sorted(consumer.partitions_for_topic(t) or ())
         ]
         if not partitions:
-            await consumer._client.force_metadata_update()  # noqa: SLF001
+            await consumer._client.force_metadata_update()
             partitions = [
                 TopicPartition(t, p)
                 for t in topics

@@ -43,9 +43,11 @@ async def produce(
                 wait = began + number / rate - time.monotonic()
                 if wait > 0:
                     await asyncio.sleep(wait)
-            while not may_send():
+            while not may_send():  # noqa: ASYNC110 - a flag set by another thread
                 await asyncio.sleep(0.2)
-            pending.append(await producer.send(topic, **_record(item.article), partition=item.partition))
+            pending.append(
+                await producer.send(topic, **_record(item.article), partition=item.partition)
+            )
         for future in pending:
             await future
         return len(pending)

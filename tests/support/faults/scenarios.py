@@ -136,7 +136,7 @@ def _article_of_size(article_id: str, size: int) -> RawArticle:
         article = base.model_copy(update={"body": body})
     pad = size - len(encode(article))
     article = base.model_copy(update={"body": body + " " * pad})
-    assert len(encode(article)) == size, (len(encode(article)), size)  # noqa: S101
+    assert len(encode(article)) == size, (len(encode(article)), size)
     return article
 
 
@@ -172,7 +172,9 @@ def send_failure(h: FaultHarness, size: int) -> Report:
 LOWERED_ENRICHED_BYTES = 24 * 1024
 
 
-def broker_down(h: FaultHarness, size: int, down_s: float = 20.0) -> tuple[Report, list[int | None]]:
+def broker_down(
+    h: FaultHarness, size: int, down_s: float = 20.0
+) -> tuple[Report, list[int | None]]:
     """The broker stopped for `down_s` at 30% and started again; the worker must be ready
     again afterwards (else this raises). Returns the report and the worker's /readyz
     answers seen while the broker was down."""
@@ -201,5 +203,6 @@ SCENARIOS: dict[str, Scenario] = {
     "join_leave_sigkill": join_leave_sigkill,
     "ner_child_killed": ner_child_killed,
     "broker_down": lambda h, size: broker_down(h, size)[0],
+    "at_size_limit": at_size_limit,
+    "send_failure": send_failure,
 }
-

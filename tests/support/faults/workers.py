@@ -8,6 +8,7 @@ driven: the harness knows nothing of its insides beyond `/readyz` on its web por
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -122,10 +123,8 @@ class WorkerProcess:
         if self.proc is None:
             return
         pgid = self.proc.pid
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(pgid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         self.proc.wait()
         deadline = time.monotonic() + 30
         while _group_alive(pgid) and time.monotonic() < deadline:
