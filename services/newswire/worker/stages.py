@@ -20,7 +20,7 @@ from newswire.pipeline.errors import dead_letter
 from newswire.pipeline.prepare import prepare
 from newswire.routing import Route, load_routes
 from newswire.runner.stage import Emit, Item, Result, Stage, State
-from newswire.tagging.service import TaggingService
+from newswire.tagging.service import TaggingService, TagResult
 from newswire.topics import CLEANED, DUPLICATES, ENRICHED, RAW, UNIQUE, topic_name
 from newswire.wire import decode
 
@@ -115,6 +115,18 @@ def dedup_stage(settings: Settings) -> Stage[CleanedArticle]:
     )
 
 
+async def tag_alone_if_failed(tagging: TaggingService, texts: list[str]) -> list[TagResult]:
+    """Tags for each text; a text whose tagging failed within a batch is tagged again on
+    its own, so one bad text (too long, say) cannot take its batch with it."""
+    tagged = await tagging.tag_many(texts)
+    if len(texts) == 1:
+        return tagged
+    for index, result in enumerate(tagged):
+        if isinstance(result, BaseException):
+            [tagged[index]] = await tagging.tag_many([texts[index]])
+    return tagged
+
+
 def enrich_stage(
     settings: Settings, tagging: TaggingService, metrics: PipelineMetrics
 ) -> Stage[UniqueArticle]:
@@ -127,7 +139,7 @@ def enrich_stage(
 
     async def handle(items: Sequence[Item[UniqueArticle]], state: State | None) -> list[Result]:
         started = time.perf_counter()
-        tagged = await tagging.tag_many([item.value.article.text for item in items])
+        tagged = await tag_alone_if_failed(tagging, [item.value.article.text for item in items])
         took = time.perf_counter() - started
         metrics.record_batch(len(items), took)
         per_article = _ms(took / len(items))
