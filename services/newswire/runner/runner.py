@@ -31,7 +31,15 @@ from typing import Any, Generic, TypeVar
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.abc import ConsumerRebalanceListener
-from aiokafka.errors import KafkaError
+from aiokafka.errors import (
+    InvalidProducerEpoch,
+    InvalidTopicError,
+    KafkaError,
+    MessageSizeTooLargeError,
+    ProducerFenced,
+    RecordTooLargeError,
+    TopicAuthorizationFailedError,
+)
 from structlog.contextvars import bound_contextvars
 
 from newswire.config import Settings
@@ -62,6 +70,13 @@ IDLE_WAIT_MS = 500
 # (e.g. its topic was deleted) is dead-lettered after this many attempts.
 PUBLISH_ATTEMPTS = 3
 BACKOFF_MAX_S = 5.0
+# Send errors that belong to one record rather than to the producer or the broker.
+RECORD_ERRORS = (
+    MessageSizeTooLargeError,
+    RecordTooLargeError,
+    InvalidTopicError,
+    TopicAuthorizationFailedError,
+)
 
 
 class RecordSendError(Exception):
@@ -488,8 +503,9 @@ class StageRunner(Generic[T]):
             del self._isolate_until[cycle.tp]
 
     async def _recover(self, consumer: AIOKafkaConsumer, cycle: _Cycle, exc: BaseException) -> None:
-        """Undo a failed cycle: abort its transaction, drop its state changes, read its
-        records again; a record whose own send cannot succeed is dead-lettered next time."""
+        """Undo a failed cycle: end its transaction with a new producer, drop its state
+        changes, read its records again from the committed offset; a record whose own send
+        cannot succeed is dead-lettered next time."""
         tp = cycle.tp
         cause = exc.cause if isinstance(exc, RecordSendError) else exc
         log.warning(
@@ -500,39 +516,44 @@ class StageRunner(Generic[T]):
             records=len(cycle.records),
             error=repr(cause),
         )
+        if isinstance(exc, RecordSendError):
+            self._blame(cycle, exc.offset, cause)
         if self.stage.stateful:
             self._stores[tp.partition].abort()
-        producer = self._producers.get(tp)
+        producer = self._producers.pop(tp, None)
         if producer is not None:
-            try:
-                if isinstance(exc, CommitUncertainError):
-                    # Committed or not, only the broker knows: start again from what it
-                    # says (offsets, changelog), as a new owner would.
-                    raise exc  # noqa: TRY301 - handled just below, with the other failures
-                # A fenced producer cannot abort; the except below treats it as broken.
-                await asyncio.wait_for(producer.abort_transaction(), 30)
-            except Exception:
-                # A fenced or broken producer cannot go on. Whether the partition is still
-                # ours is for the group to say: join again, which initialises a new producer
-                # (fencing any other) only if the partition is assigned to us again, then
-                # reads the committed offsets and catches the state up on the changelog.
-                self._producers.pop(tp, None)
-                with contextlib.suppress(Exception):
-                    await producer.stop()
-                self._needs_rejoin = True
-        if isinstance(exc, RecordSendError):
-            key = (tp, exc.offset)
-            self._attempts[key] += 1
-            retriable = isinstance(cause, KafkaError) and cause.retriable
-            if not retriable or (self._attempts[key] >= PUBLISH_ATTEMPTS and self.broker_ok()):
-                if len(cycle.records) > 1:
-                    # Sends to one partition travel in one batch and fail together: find
-                    # the record that cannot be published by trying them one at a time.
-                    self._isolate_until[tp] = cycle.records[-1].offset
-                else:
-                    self._poisoned[key] = cause
-        if tp in consumer.assignment():
-            consumer.seek(tp, cycle.records[0].offset)
+            # Never reuse a producer a send failed on: its sequence numbers are spent (the
+            # next sends fail with OutOfOrderSequenceNumber). A new one under the same
+            # transactional id ends the open transaction, committed or not, and the
+            # partition starts again from what the broker says, as a new owner would.
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(producer.stop(), 30)
+        if isinstance(cause, ProducerFenced | InvalidProducerEpoch):
+            # Another worker has the partition: whether it comes back is for the group.
+            self._needs_rejoin = True
+            return
+        try:
+            await self._take_over(consumer, {tp})
+        except Exception as again:
+            log.warning("runner.take_over_failed", stage=self.stage.name, error=repr(again))
+            self._producers.pop(tp, None)
+            self._needs_rejoin = True
+
+    def _blame(self, cycle: _Cycle, offset: int, cause: BaseException) -> None:
+        """Count a failed send against the record at `offset`; a record that cannot be
+        published (too large, topic refused) is dead-lettered at its next attempt. In a
+        batch, sends fail together: the partition is then retried a record at a time."""
+        key = (cycle.tp, offset)
+        self._attempts[key] += 1
+        per_record = isinstance(cause, RECORD_ERRORS)
+        retriable = isinstance(cause, KafkaError) and cause.retriable
+        stuck = retriable and self._attempts[key] >= PUBLISH_ATTEMPTS and self.broker_ok()
+        if not (per_record or stuck):
+            return
+        if len(cycle.records) > 1:
+            self._isolate_until[cycle.tp] = cycle.records[-1].offset
+        else:
+            self._poisoned[key] = cause
 
     def _report(self, cycle: _Cycle) -> None:
         """Metrics and logs of a committed cycle (never of an aborted one)."""
