@@ -45,3 +45,24 @@ def test_restore_replays_committed_records_with_deletions() -> None:
     for offset, (key, value) in enumerate([(b"a", b"1"), (b"b", b"2"), (b"a", None)]):
         store.restore(key, value, offset)
     assert dict(store) == {b"b": b"2"} and store.position == 3
+
+
+def test_the_epoch_tells_derived_indexes_when_entries_were_undone_or_restored() -> None:
+    store = PartitionStore()
+    store[b"a"] = b"1"
+    store.commit()
+    seen = store.epoch
+    store.begin_batch()
+    store.end_batch(keep=True)
+    assert store.epoch == seen  # nothing undone
+    store.begin_batch()
+    store[b"b"] = b"2"
+    store.end_batch(keep=False)
+    assert store.epoch > seen
+    seen = store.epoch
+    store[b"c"] = b"3"
+    store.abort()
+    assert store.epoch > seen
+    seen = store.epoch
+    store.restore(b"d", b"4", 0)
+    assert store.epoch > seen

@@ -22,6 +22,9 @@ State, for a stage declared with `stateful=True`:
   (read_committed) from where it stopped, so it is right after a crash, an abort, or
   another worker having owned the partition meanwhile. Never keep state elsewhere (module
   globals, instance attributes) if it must survive: it would not be rolled back.
+- A stage that keeps indexes derived from the store (outside it) must rebuild them when
+  `state.epoch` changes (a `PartitionStore` attribute): it changes whenever entries the
+  stage may have read were undone (failed batch, aborted transaction) or restored.
 - Values should be small (the changelog topic's `max.message.bytes` is 64 KiB).
 
 A second stateful step inside an existing stage (e.g. story clustering between tagging and

@@ -25,6 +25,10 @@ class PartitionStore(MutableMapping[bytes, bytes]):
         self._batch: Changes | None = None
         # The changelog offset the committed entries reflect: the next one to read.
         self.position = 0
+        # Changes whenever entries a stage may have read are undone or replaced (a batch
+        # rolled back, a transaction aborted, records restored): a stage that keeps
+        # indexes derived from the store rebuilds them when it sees a new epoch.
+        self.epoch = 0
 
     # -- the mapping, as stage code sees it --------------------------------------------
 
@@ -67,6 +71,8 @@ class PartitionStore(MutableMapping[bytes, bytes]):
         """Close the savepoint, keeping its changes in the transaction or undoing them."""
         if self._batch is not None and keep:
             self._pending.update(self._batch)
+        elif self._batch:
+            self.epoch += 1
         self._batch = None
 
     def changes(self) -> Changes:
@@ -85,11 +91,14 @@ class PartitionStore(MutableMapping[bytes, bytes]):
 
     def abort(self) -> None:
         """The transaction aborted: forget its changes."""
+        if self._batch or self._pending:
+            self.epoch += 1
         self._batch = None
         self._pending = {}
 
     def restore(self, key: bytes, value: bytes | None, offset: int) -> None:
         """Apply one committed changelog record read at `offset`."""
+        self.epoch += 1
         self._apply(key, value)
         self.position = offset + 1
 
