@@ -164,7 +164,9 @@ class OutcomeCounter:
                 for topic in self.kind_of:
                     found = consumer.partitions_for_topic(topic) or set()
                     partitions += [TopicPartition(topic, p) for p in sorted(found)]
-                if len(partitions) < len(self.kind_of):
+                # Every topic's partitions, not just as many partitions as topics: one
+                # topic with four partitions would otherwise hide two not seen yet.
+                if any(not consumer.partitions_for_topic(topic) for topic in self.kind_of):
                     partitions = []
                     await consumer._client.force_metadata_update()
                     await asyncio.sleep(0.5)
