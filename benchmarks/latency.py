@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -44,6 +45,12 @@ def quantile(values: list[float], q: float) -> float:
 async def commit_cost(bootstrap: str, rounds: int) -> list[float]:
     """Seconds per transaction of one message and one offset commit."""
     topic = f"latency-{time.time_ns()}"
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        await admin.create_topics([NewTopic(topic, 1, 1)])
+    finally:
+        await admin.close()
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, transactional_id=f"{topic}-tx")
     await producer.start()
     took: list[float] = []
