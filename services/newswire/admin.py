@@ -63,8 +63,8 @@ async def ensure_topics(
     """Create every declared topic that does not exist yet; existing ones are left as they are."""
     specs = specs if specs is not None else topic_specs(settings)
     client = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
-    await client.start()
     try:
+        await client.start()
         existing = set(await client.list_topics())
         results: list[TopicResult] = []
         for spec in specs:
@@ -76,9 +76,25 @@ async def ensure_topics(
                 [NewTopic(name, spec.partitions, 1, topic_configs=dict(spec.configs))]
             )
             results.append(TopicResult(name, created=topic_created(response, name)))
+        await _until_described(client, [r.name for r in results if r.created])
         return results
     finally:
         await client.close()
+
+
+async def _until_described(
+    client: AIOKafkaAdminClient, names: list[str], timeout_s: float = 15.0
+) -> None:
+    """Wait (bounded) until the broker's metadata shows every topic in `names` with its
+    partitions: with auto-creation off, a client that asks sooner would find no topic."""
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    pending = list(names)
+    while pending and asyncio.get_running_loop().time() < deadline:
+        described = await client.describe_topics(pending)
+        ready = {d["topic"] for d in described if d["error_code"] == 0 and d["partitions"]}
+        pending = [name for name in pending if name not in ready]
+        if pending:
+            await asyncio.sleep(0.1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,8 +115,8 @@ class PartitionLag:
 async def topic_partitions(bootstrap: str, topics: list[str]) -> list[TopicPartition]:
     """Every partition of those of `topics` that exist, in the order given."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
     try:
+        await admin.start()
         existing = set(await admin.list_topics())
         described = (
             await admin.describe_topics([t for t in topics if t in existing]) if existing else []
@@ -123,8 +139,8 @@ async def topic_offsets(
     consumer = AIOKafkaConsumer(
         bootstrap_servers=bootstrap, group_id=group_id, enable_auto_commit=False
     )
-    await consumer.start()
     try:
+        await consumer.start()
         ends = await consumer.end_offsets(partitions)
         rows = []
         for tp in partitions:

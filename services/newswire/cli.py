@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import sys
+import typing
 from pathlib import Path
+from typing import Any
 
 import click
 
+from newswire.cli_errors import broker_unreachable_message, debug_requested, explain
 from newswire.config import REPO_ROOT, Settings, get_settings, settings_markdown
+from newswire.models import DeadLetter
+
+# The stages a dead letter can name, straight from the contract, so `--stage` cannot drift.
+DEAD_LETTER_STAGES = typing.get_args(DeadLetter.model_fields["stage"].annotation)
 
 
 def _local_kafka(settings: Settings) -> object:
@@ -22,10 +30,36 @@ def _local_kafka(settings: Settings) -> object:
     )
 
 
-@click.group()
+class NewswireGroup(click.Group):
+    """The top-level group: any exception a command ends with becomes a short message that
+    says what to do (exit status 1), unless a traceback was asked for."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; explain failures instead of printing tracebacks."""
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            if debug_requested(bool(ctx.params.get("debug"))):
+                raise
+            raise click.ClickException(explain(exc)) from None
+
+
+@click.group(cls=NewswireGroup)
 @click.version_option(package_name="newswire")
-def main() -> None:
+@click.option(
+    "--debug",
+    is_flag=True,
+    help="Show full tracebacks and client logs (or NEWSWIRE_LOG_LEVEL=DEBUG).",
+)
+def main(debug: bool) -> None:
     """newswire: streaming news ingestion on Apache Kafka."""
+    if debug_requested(debug):
+        logging.basicConfig(level=logging.DEBUG)
+    else:
+        # The Kafka client logs every failed connection attempt; the command says it once.
+        logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
 
 
 # --- broker -------------------------------------------------------------------------
@@ -90,7 +124,8 @@ def kafka_status() -> None:
 @main.group(invoke_without_command=True)
 @click.pass_context
 def topics(ctx: click.Context) -> None:
-    """Show each topic's partitions, end offsets and the worker group's lag."""
+    """Show each topic's partitions, end offsets and the worker group's lag ('-' where the
+    group does not read the topic)."""
     if ctx.invoked_subcommand is not None:
         return
     from newswire.admin import topic_offsets  # noqa: PLC0415
@@ -99,12 +134,24 @@ def topics(ctx: click.Context) -> None:
     settings = get_settings()
     names = [spec.full_name(settings.topic_prefix) for spec in topic_specs(settings)]
     rows = asyncio.run(topic_offsets(settings.kafka_bootstrap, names, settings.app_id))
+    if not rows:
+        click.echo(
+            f"none of newswire's topics exist on {settings.kafka_bootstrap} yet: "
+            "create them with `newswire topics create`."
+        )
+        return
     click.echo(f"{'topic':<40} {'part':>4} {'end':>10} {'committed':>10} {'lag':>8}")
     for row in rows:
+        # Output topics are read by subscribers, not by the worker's group: with no
+        # committed offset there is no lag to speak of, only an end offset.
         committed = "-" if row.committed is None else str(row.committed)
+        lag = "-" if row.committed is None else str(row.lag)
         click.echo(
-            f"{row.topic:<40} {row.partition:>4} {row.end_offset:>10} {committed:>10} {row.lag:>8}"
+            f"{row.topic:<40} {row.partition:>4} {row.end_offset:>10} {committed:>10} {lag:>8}"
         )
+    missing = len(set(names) - {row.topic for row in rows})
+    if missing:
+        click.echo(f"{missing} declared topic(s) missing: run `newswire topics create`.")
 
 
 @topics.command("create")
@@ -124,30 +171,61 @@ def topics_create() -> None:
 @click.option(
     "--source", default="local-file", show_default=True, help="Outlet name for text files."
 )
-def produce(paths: tuple[str, ...], source: str) -> None:
-    """Publish articles from files, folders, JSON Lines or '-' (stdin) to the raw topic."""
-    from newswire.client import AsyncClient  # noqa: PLC0415
-    from newswire.ingest.files import articles_from_path, articles_from_stdin  # noqa: PLC0415
+@click.option("--url", default=None, help="The article's URL (one text file or stdin only).")
+@click.option(
+    "--id", "article_id", default=None, help="The article's id (one text file or stdin only)."
+)
+def produce(paths: tuple[str, ...], source: str, url: str | None, article_id: str | None) -> None:
+    """Publish articles from files, folders, JSON Lines or '-' (stdin) to the raw topic.
 
+    A text without a URL gets an id from its content: sending it again is the same article,
+    an edited copy is a new one (give --id or --url to keep one identity across edits)."""
+    from newswire.client import AsyncClient  # noqa: PLC0415
+    from newswire.ingest.files import (  # noqa: PLC0415
+        article_from_text,
+        articles_from_path,
+        articles_from_stdin,
+    )
+
+    identity = url is not None or article_id is not None
+    if identity and (len(paths) != 1 or (paths[0] != "-" and Path(paths[0]).is_dir())):
+        raise click.UsageError("--url and --id name one article: give one text file or '-'.")
     try:
-        articles = [
-            article
-            for path in paths
-            for article in (
-                articles_from_stdin(source=source)
-                if path == "-"
-                else articles_from_path(Path(path), source=source)
-            )
-        ]
+        if identity and paths[0] != "-":
+            path = Path(paths[0])
+            articles = [
+                article_from_text(
+                    path.name,
+                    path.read_text(encoding="utf-8"),
+                    source=source,
+                    body_format="html" if path.suffix.lower() in {".html", ".htm"} else "text",
+                    url=url,
+                    article_id=article_id,
+                )
+            ]
+        else:
+            articles = [
+                article
+                for path in paths
+                for article in (
+                    articles_from_stdin(source=source, url=url, article_id=article_id)
+                    if path == "-"
+                    else articles_from_path(Path(path), source=source)
+                )
+            ]
+    except FileNotFoundError as exc:
+        raise click.ClickException(f"no such file or folder: {exc.filename}") from None
     except (OSError, ValueError) as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise click.ClickException(str(exc)) from None
+    if not articles:
+        raise click.ClickException("nothing to publish: the input holds no articles.")
 
     async def run() -> list[str]:
         async with AsyncClient(get_settings(), component="cli") as client:
             return await client.publish_many(articles)
 
-    for article_id in asyncio.run(run()):
-        click.echo(article_id)
+    for published in asyncio.run(run()):
+        click.echo(published)
 
 
 @main.command()
@@ -166,7 +244,12 @@ def ingest(host: str | None, port: int | None) -> None:
 
 
 @main.command()
-@click.option("--stage", multiple=True, help="Only letters from this stage (repeatable).")
+@click.option(
+    "--stage",
+    multiple=True,
+    type=click.Choice(DEAD_LETTER_STAGES),
+    help="Only letters from this stage (repeatable).",
+)
 @click.option("--from-start", is_flag=True, help="Replay every letter, not only new ones.")
 @click.option("--dry-run", is_flag=True, help="Say what would be replayed; change nothing.")
 @click.option("--limit", type=int, default=None, help="Replay at most this many letters.")
@@ -190,16 +273,24 @@ def replay(
     )
     skipped = ", ".join(f"{why}: {n}" for why, n in sorted(report.skipped.items())) or "none"
     verb = "would replay" if dry_run else "replayed"
-    click.echo(f"read={report.read} {verb}={report.total_replayed} skipped=({skipped})")
+    line = f"read={report.read} {verb}={report.total_replayed} skipped=({skipped})"
+    if report.left:
+        others = ", ".join(f"{stage}: {n}" for stage, n in sorted(report.left.items()))
+        line += f" left for their own --stage=({others})"
+    click.echo(line)
 
 
 @main.command()
 def worker() -> None:
     """Run a processing worker (clean, dedup, tag) in the foreground."""
+    from newswire.admin import broker_ready  # noqa: PLC0415
     from newswire.observability.logs import configure_logging  # noqa: PLC0415
     from newswire.worker.app import run_worker  # noqa: PLC0415
 
     settings = get_settings()
+    # faust would log a 60-line traceback for a broker that is not there; say it in two.
+    if not broker_ready(settings.kafka_bootstrap, timeout_s=10.0):
+        raise click.ClickException(broker_unreachable_message(settings.kafka_bootstrap))
     configure_logging(settings)
     sys.argv = [sys.argv[0], "worker"]  # faust's worker reads argv; ours were parsed already
     run_worker(settings)
@@ -227,7 +318,9 @@ def demo(paths: tuple[str, ...], timeout: float) -> None:
     "--json", "as_json", is_flag=True, help="Print JSON Lines instead of a readable summary."
 )
 @click.option(
-    "--country", multiple=True, help="Only events tagged with this ISO code (repeatable)."
+    "--country",
+    multiple=True,
+    help="Only events tagged with this country: ISO code, name or demonym (repeatable).",
 )
 @click.option("--person", multiple=True, help="Only events naming this person (repeatable).")
 @click.option("--org", multiple=True, help="Only events naming this organisation (repeatable).")
@@ -241,21 +334,30 @@ def tail(
     person: tuple[str, ...],
     org: tuple[str, ...],
 ) -> None:
-    """Follow TOPIC (a full name or a short one such as 'enriched') and print its events."""
-    from newswire.subscribe.tail import run_tail  # noqa: PLC0415
+    """Follow TOPIC (a full name or a short one such as 'enriched') and print its events.
 
-    run_tail(
-        get_settings(),
-        topic,
-        count=count,
-        timeout_s=timeout,
-        from_start=from_start,
-        as_json=as_json,
-        countries=country,
-        persons=person,
-        orgs=org,
-        echo=click.echo,
-    )
+    Filters of different kinds must all match (--country SY --org UN: Syrian stories that
+    name the UN); several values of one kind match any (--country SY --country LB)."""
+    from newswire.subscribe.filters import UnknownCountryError  # noqa: PLC0415
+    from newswire.subscribe.tail import UnknownTopicError, run_tail  # noqa: PLC0415
+
+    try:
+        run_tail(
+            get_settings(),
+            topic,
+            count=count,
+            timeout_s=timeout,
+            from_start=from_start,
+            as_json=as_json,
+            countries=country,
+            persons=person,
+            orgs=org,
+            echo=click.echo,
+        )
+    except UnknownTopicError as exc:
+        raise click.BadParameter(str(exc), param_hint="TOPIC") from None
+    except UnknownCountryError as exc:
+        raise click.BadParameter(str(exc), param_hint="--country") from None
 
 
 # --- contracts and configuration ---------------------------------------------------
@@ -298,6 +400,26 @@ def config(markdown: bool) -> None:
 # --- evaluation --------------------------------------------------------------------
 
 
+def missing_texts(gold: Path, texts: Path) -> list[str]:
+    """The document files the gold file names (`NAME` or `NAME#LINE`) that `texts` lacks."""
+    import orjson  # noqa: PLC0415
+
+    names: list[str] = []
+    for number, line in enumerate(gold.read_bytes().splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            doc = str(orjson.loads(line)["doc"])
+        except (ValueError, KeyError, TypeError):
+            raise click.ClickException(
+                f"{gold}, line {number}: not a gold record (a JSON object with a 'doc' field)."
+            ) from None
+        name = doc.partition("#")[0]
+        if name not in names:
+            names.append(name)
+    return [name for name in names if not (texts / name).is_file()]
+
+
 @main.group("eval")
 def evaluate() -> None:
     """Measure quality on labelled data."""
@@ -333,7 +455,37 @@ def eval_tagging(gold: Path, texts: Path, predictions: Path | None) -> None:
     """Countries, persons, organisations and primary country against gold labels."""
     from newswire.tagging.evaluate import evaluate_gold  # noqa: PLC0415
 
+    missing = missing_texts(gold, texts)
+    if missing:
+        shown = ", ".join(missing[:5]) + (
+            f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        )
+        raise click.ClickException(
+            f"{texts} lacks {len(missing)} file(s) the gold names: {shown}.\n"
+            "Give --texts the folder that holds every document of the gold file."
+        )
+
     for line in evaluate_gold(gold, texts, predictions):
+        click.echo(line)
+
+
+@evaluate.command("stories")
+@click.option("--gold", type=click.Path(exists=True, path_type=Path), required=True)
+@click.option(
+    "--texts",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    required=True,
+    multiple=True,
+    help="Folder of the documents' files; repeat to search several in order.",
+)
+@click.option(
+    "--predictions", type=click.Path(path_type=Path), help='Write {"doc", "story"} lines.'
+)
+def eval_stories(gold: Path, texts: tuple[Path, ...], predictions: Path | None) -> None:
+    """Story clustering against gold story labels: pairwise and B-cubed scores."""
+    from newswire.stories.evaluate import evaluate_stories  # noqa: PLC0415
+
+    for line in evaluate_stories(gold, texts, predictions):
         click.echo(line)
 
 

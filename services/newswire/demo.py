@@ -13,9 +13,12 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 
+from aiokafka.admin import AIOKafkaAdminClient
+
 from newswire.admin import ensure_topics
 from newswire.client import AsyncClient
 from newswire.config import Settings, get_settings
+from newswire.connection import client_options
 from newswire.ingest.files import articles_from_path
 from newswire.kafka_local.launcher import LocalKafka, free_port
 from newswire.models import EnrichedArticle
@@ -59,8 +62,35 @@ def stop_worker(proc: subprocess.Popen[bytes], timeout_s: float = 30.0) -> None:
         proc.wait()
 
 
+async def delete_run_topics(settings: Settings, prefixes: tuple[str, ...]) -> list[str]:
+    """Delete every topic whose name starts with one of `prefixes` (the demo's own topics
+    and the worker's changelogs); returns their names."""
+    admin = AIOKafkaAdminClient(**client_options(settings))
+    try:
+        await admin.start()
+        doomed = sorted(t for t in await admin.list_topics() if t.startswith(prefixes))
+        if doomed:
+            await admin.delete_topics(doomed)
+        return doomed
+    finally:
+        await admin.close()
+
+
+def cleanup_topics(
+    settings: Settings, prefixes: tuple[str, ...], echo: Callable[[str], None]
+) -> None:
+    """Remove the run's topics, saying how many; a failure is reported, not raised."""
+    try:
+        deleted = asyncio.run(delete_run_topics(settings, prefixes))
+    except Exception as exc:  # the demo's result stands; leftover topics are only clutter
+        echo(f"could not delete the demo's topics ({type(exc).__name__}: {exc})")
+        return
+    echo(f"deleted the demo's {len(deleted)} topics")
+
+
 def run_demo(inputs: list[Path], *, timeout_s: float, echo: Callable[[str], None]) -> int:
-    """Run the whole pipeline once over `inputs` on a fresh set of topics; 0 on success."""
+    """Run the whole pipeline once over `inputs` on a fresh set of topics, deleted again at
+    the end (with the worker's changelogs); 0 on success."""
     base = get_settings()
     run = f"demo-{int(time.time())}"
     with ExitStack() as stack, tempfile.TemporaryDirectory(prefix="newswire-demo-") as tmp:
@@ -89,6 +119,8 @@ def run_demo(inputs: list[Path], *, timeout_s: float, echo: Callable[[str], None
                 "web_port": free_port(),
             }
         )
+        # Registered before the worker's stop, so it runs after it (the stack unwinds LIFO).
+        stack.callback(cleanup_topics, settings, (settings.topic_prefix, settings.app_id), echo)
         for result in asyncio.run(ensure_topics(settings)):
             echo(f"topic {result.name} {'created' if result.created else 'exists'}")
         log_path = Path(tmp) / "worker.log"

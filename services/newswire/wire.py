@@ -7,6 +7,7 @@ same bytes and every consumer reads them the same way.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Mapping, Sequence
 from typing import Any, Final, TypeVar
@@ -14,7 +15,13 @@ from typing import Any, Final, TypeVar
 import orjson
 from pydantic import BaseModel
 
-from newswire.models import DeadLetter, DuplicateNotice, EnrichedArticle, RawArticle
+from newswire.models import (
+    DeadLetter,
+    DuplicateNotice,
+    EnrichedArticle,
+    RawArticle,
+    StoryUpdate,
+)
 from newswire.models.events import utcnow
 from newswire.models.internal import CleanedArticle, UniqueArticle
 
@@ -25,10 +32,13 @@ EVENT_TYPES: Final[dict[type[BaseModel], str]] = {
     EnrichedArticle: "io.newswire.article.enriched.v2",
     DuplicateNotice: "io.newswire.article.duplicate.v1",
     DeadLetter: "io.newswire.article.deadletter.v1",
+    StoryUpdate: "io.newswire.story.update.v1",
     CleanedArticle: "io.newswire.internal.cleaned.v1",
     UniqueArticle: "io.newswire.internal.unique.v1",
 }
 Headers = list[tuple[str, bytes]]
+# W3C Trace Context: 32 lower-case hex digits, not all zero.
+_TRACE_ID = re.compile(r"\A(?!0{32})[0-9a-f]{32}\Z")
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -54,12 +64,13 @@ def traceparent(trace_id: str) -> str:
 
 
 def trace_id_of(headers: Sequence[tuple[str, bytes]] | Mapping[str, bytes] | None) -> str | None:
-    """The trace id carried by `ce_traceparent`, if any."""
+    """The trace id carried by `ce_traceparent`, if any: only a valid W3C trace id, since it
+    is copied into the headers and logs of everything the event causes."""
     value = header(headers, "ce_traceparent")
     if value is None:
         return None
     parts = value.split("-")
-    return parts[1] if len(parts) == 4 and len(parts[1]) == 32 else None
+    return parts[1] if len(parts) == 4 and _TRACE_ID.match(parts[1]) else None
 
 
 def header(

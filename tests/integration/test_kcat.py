@@ -46,6 +46,8 @@ def test_kcat_produces_raw_json_that_comes_out_enriched(
                 "beginning",
                 "-c",
                 "1",
+                "-X",
+                "isolation.level=read_committed",  # as the README tells subscribers
                 "-f",
                 "%k\t%s\n",
             ],

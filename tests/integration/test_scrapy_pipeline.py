@@ -105,7 +105,7 @@ def test_a_scrapy_spider_feeds_newswire_with_one_setting(
         check=False,
     )
     assert crawl.returncode == 0, crawl.stderr[-3000:]
-    assert "newswire: 3 items published, 1 refused" in crawl.stderr
+    assert "newswire: 3 items published, 0 not delivered, 1 refused" in crawl.stderr
 
     raw = asyncio.run(read_until(topics.kafka_bootstrap, topic_name(topics, RAW), 3, timeout_s=20))
     articles = [RawArticle.model_validate_json(m.value) for m in raw]

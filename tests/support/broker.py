@@ -67,8 +67,8 @@ def broker_for_tests(
 
 @contextmanager
 def restartable_broker(home: Path) -> Iterator[LocalKafka]:
-    """A broker of our own on free loopback ports, which the caller may stop and start again
-    (same ports, same data) as often as it likes; stopped when the block ends."""
+    """A local broker of its own (not the session's) on free ports, which a test may stop and
+    start again: the ports and data stay, so clients reconnect to the same cluster."""
     broker = LocalKafka(home=home, port=free_port(), controller_port=free_port())
     broker.start()
     try:

@@ -67,20 +67,29 @@ class LineFilter:
             rest = self._without_disclaimer_sentences(line)
             if not rest:
                 return LineVerdict(False, "disclaimer")
-            # Text flattened into one paragraph keeps its other sentences.
+            if len(rest) < len(line):
+                # Text flattened into one paragraph keeps its other sentences, judged like
+                # any line: what is left ("." or "Source:") may be furniture itself, and
+                # would otherwise be dropped only the next time the text is cleaned.
+                verdict = self.judge(rest)
+                return verdict if verdict.keep else LineVerdict(False, "disclaimer")
             line, key = rest, _lower_key(rest)
         if key in sites:
             return LineVerdict(False, "site-name")
-        if self.latin_article and _script_share(line, latin=False) > 0.5:
-            # Interface words and service footers in another script ("Озвучить текст").
-            return LineVerdict(False, "foreign-script-widget")
         headline_like = len(line) <= 200 and not _SENTENCE_END.search(line)
         if headline_like:
             match = _SITE_SUFFIX.match(line)
             if match:
                 sites.add(_lower_key(match.group("site")))
-                line = match.group("title").strip()
-                key = _lower_key(line)
+                # What is left is judged like any line: it may be furniture itself ("Read
+                # more:") or end in another suffix ("Story • Section"), and would otherwise
+                # be cut only the next time the clean text is cleaned.
+                return self.judge(match.group("title").strip())
+        # After the site name is cut, so that the line is judged as it will be kept.
+        if self.latin_article and _script_share(line, latin=False) > 0.5:
+            # Interface words and service footers in another script ("Озвучить текст").
+            return LineVerdict(False, "foreign-script-widget")
+        if headline_like:
             if key in seen:
                 return LineVerdict(False, "repeated-headline")
             seen.add(key)

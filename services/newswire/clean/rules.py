@@ -11,11 +11,13 @@ import yaml
 
 @dataclass(frozen=True, slots=True)
 class BoilerplateRules:
-    """Boilerplate line rules: whole lines, line prefixes and phrases (all lower case)."""
+    """Boilerplate line rules: whole lines, line prefixes and phrases, and what paywall or
+    consent stubs say (all lower case)."""
 
     exact_lines: frozenset[str]
     line_prefixes: tuple[str, ...]
     line_phrases: tuple[str, ...]
+    stub_phrases: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -29,4 +31,5 @@ def default_rules() -> BoilerplateRules:
         exact_lines=frozenset(s.lower() for s in data["exact_lines"]),
         line_prefixes=tuple(s.lower() for s in data["line_prefixes"]),
         line_phrases=tuple(s.lower() for s in data["line_phrases"]),
+        stub_phrases=tuple(s.lower() for s in data.get("stub_phrases", ())),
     )

@@ -15,6 +15,21 @@ from newswire.pipeline.errors import SourceRecord, dead_letter
 ArticleLike = RawArticle | Mapping[str, Any]
 
 
+class DeliveryError(Exception):
+    """Some articles were not acknowledged by the broker. `delivered` lists the ids the broker
+    has, `failed` maps the others to why. Ids are stable, so sending the same articles again
+    is safe: what was delivered already comes out once, as a duplicate notice at most."""
+
+    def __init__(self, delivered: list[str], failed: dict[str, BaseException]) -> None:
+        self.delivered = delivered
+        self.failed = failed
+        first = next(iter(failed.values()))
+        super().__init__(
+            f"{len(failed)} of {len(delivered) + len(failed)} articles not delivered "
+            f"({type(first).__name__}: {first}); sending them again is safe (same ids)"
+        )
+
+
 def client_settings(settings: Settings | None, bootstrap_servers: str | None) -> Settings:
     """Settings for a client: the given ones, or the environment's, with `bootstrap_servers`
     (when given) as the broker address."""
@@ -44,11 +59,16 @@ class AsyncClient:
         self._producer = ArticleProducer(
             self.settings, component=component, max_in_flight=max_in_flight
         )
-        self._pending: set[asyncio.Future[str]] = set()
+        # Each submitted article's outcome, until it is known, with its id.
+        self._pending: dict[asyncio.Future[str], str] = {}
 
     async def start(self) -> None:
         """Connect to the broker."""
         await self._producer.start()
+
+    async def broker_answers(self) -> bool:
+        """Whether the broker answers a metadata request now (for health checks)."""
+        return await self._producer.broker_answers()
 
     async def close(self) -> None:
         """Wait for what was submitted, then disconnect."""
@@ -78,7 +98,7 @@ class AsyncClient:
         result: asyncio.Future[str] = asyncio.get_running_loop().create_future()
 
         def done(sent: asyncio.Future[object]) -> None:
-            self._pending.discard(result)
+            self._pending.pop(result, None)
             if result.done():
                 return
             if sent.cancelled():
@@ -88,7 +108,7 @@ class AsyncClient:
             else:
                 result.set_result(valid.id)
 
-        self._pending.add(result)
+        self._pending[result] = valid.id
         delivery.add_done_callback(done)
         return result
 
@@ -98,10 +118,11 @@ class AsyncClient:
 
     async def publish_many(self, articles: Iterable[ArticleLike]) -> list[str]:
         """Publish a batch: all are validated first (none is sent if any is invalid), then
-        sent together; returns their ids in order once the broker has every one."""
+        sent together; returns their ids in order once the broker has every one. Raises
+        DeliveryError, saying which were delivered, when some were not (safe to retry)."""
         valid = validate_articles(articles, max_bytes=self.settings.max_article_bytes)
         futures = [await self._queue(article) for article in valid]
-        return list(await asyncio.gather(*futures))
+        return await _outcomes(futures, [article.id for article in valid])
 
     async def dead_letter(
         self, original: bytes, error: BaseException, *, stage: str = "ingest"
@@ -112,6 +133,17 @@ class AsyncClient:
         await self._producer.send_dead_letter(letter)
 
     async def flush(self) -> None:
-        """Wait until every submitted article is acknowledged (or failed)."""
+        """Wait until every submitted article is acknowledged or failed; raises DeliveryError
+        naming those that failed (their futures carry the same error)."""
         if self._pending:
-            await asyncio.gather(*list(self._pending), return_exceptions=True)
+            pending = dict(self._pending)
+            await _outcomes(list(pending), list(pending.values()))
+
+
+async def _outcomes(futures: list[asyncio.Future[str]], ids: list[str]) -> list[str]:
+    """The ids of `futures` once all are done; DeliveryError if any failed."""
+    results = await asyncio.gather(*futures, return_exceptions=True)
+    failed = {i: r for i, r in zip(ids, results, strict=True) if isinstance(r, BaseException)}
+    if failed:
+        raise DeliveryError([i for i in ids if i not in failed], failed)
+    return [r for r in results if isinstance(r, str)]

@@ -2,11 +2,15 @@
 
 Responses are JSON. 202 `{"ids": [...]}` once the broker has every article; 400 when the
 body is not JSON; 401 when a token is configured and the request lacks it; 413 when the
-body or batch is too large; 415 for other content types; 422 with one entry per bad field.
-A batch is accepted or refused whole."""
+body or batch is too large; 415 for other content types; 422 with one entry per bad field;
+503 when the broker is unreachable (refused at once, nothing sent) or has not acknowledged
+within NEWSWIRE_INGEST_PUBLISH_TIMEOUT_S (some may arrive later: the ids are stable, so
+retrying the same request is safe). A batch is accepted or refused whole."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hmac
 import time
 from typing import Any
@@ -17,6 +21,7 @@ from aiohttp import web
 
 from newswire.client.async_client import AsyncClient
 from newswire.config import Settings
+from newswire.ingest.broker_watch import BrokerWatch
 from newswire.ingest.payload import (
     InvalidArticleError,
     parse_json_payload,
@@ -29,6 +34,8 @@ log = structlog.get_logger("newswire.ingest")
 CLIENT_KEY = web.AppKey("client", AsyncClient)
 SETTINGS_KEY = web.AppKey("settings", Settings)
 METRICS_KEY = web.AppKey("metrics", IngestMetrics)
+WATCH_KEY = web.AppKey("broker_watch", BrokerWatch)
+RETRY_HINT = "retrying the same request is safe: articles keep their ids"
 JSON_TYPES = {"application/json", ""}
 NDJSON_TYPES = {"application/x-ndjson", "application/jsonl", "application/json-lines"}
 
@@ -78,16 +85,38 @@ async def _handle(request: web.Request, settings: Settings) -> web.Response:
     except RefusedError as refused:
         return refused.response
     started = time.perf_counter()
+    watch = request.app[WATCH_KEY]
+    retry_after = {"Retry-After": str(max(1, round(settings.ingest_broker_grace_s)))}
+    if not watch.reachable:
+        # Refused before anything is sent: nothing of this request is published.
+        return problem(503, "Kafka is unreachable; nothing was published", headers=retry_after)
     try:
         # The client validates the batch as a whole (schema and the worker's size limit).
-        ids = await request.app[CLIENT_KEY].publish_many(items)
+        ids = await asyncio.wait_for(
+            request.app[CLIENT_KEY].publish_many(items), settings.ingest_publish_timeout_s
+        )
     except InvalidArticleError as exc:
         return problem(
             422, "invalid article", errors=[error.as_json() for error in exc.errors[:100]]
         )
+    except TimeoutError:
+        watch.failed()
+        log.warning("ingest.publish_timed_out", articles=len(items))
+        return problem(
+            503,
+            f"Kafka did not acknowledge within {settings.ingest_publish_timeout_s:g}s; "
+            + RETRY_HINT,
+            headers=retry_after,
+        )
     except Exception as exc:
-        log.exception("ingest.publish_failed", articles=len(items))
-        return problem(503, f"could not publish to Kafka: {type(exc).__name__}")
+        watch.failed()
+        log.warning("ingest.publish_failed", articles=len(items), error=str(exc))
+        return problem(
+            503,
+            f"could not publish to Kafka ({type(exc).__name__}); " + RETRY_HINT,
+            headers=retry_after,
+        )
+    watch.succeeded()
     metrics = request.app[METRICS_KEY]
     metrics.articles.inc(len(ids))
     metrics.publish_seconds.observe(time.perf_counter() - started)
@@ -138,11 +167,14 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 async def readyz(request: web.Request) -> web.Response:
-    """Ready once the producer is connected to the broker."""
-    ready = CLIENT_KEY in request.app
-    return web.json_response(
-        {"ready": ready, "checks": {"producer_connected": ready}}, status=200 if ready else 503
-    )
+    """Ready while the producer is connected and the broker answers (503 once it has been
+    unreachable for NEWSWIRE_INGEST_BROKER_GRACE_S, until it answers again)."""
+    checks = {
+        "producer_connected": CLIENT_KEY in request.app,
+        "broker_reachable": request.app[WATCH_KEY].reachable,
+    }
+    ready = all(checks.values())
+    return web.json_response({"ready": ready, "checks": checks}, status=200 if ready else 503)
 
 
 async def metrics(request: web.Request) -> web.Response:
@@ -157,14 +189,25 @@ def create_ingest_app(settings: Settings, metrics_: IngestMetrics | None = None)
     app = web.Application(client_max_size=settings.ingest_max_request_bytes)
     app[SETTINGS_KEY] = settings
     app[METRICS_KEY] = metrics_ or IngestMetrics.create()
+    app[WATCH_KEY] = BrokerWatch(settings.ingest_broker_grace_s)
 
     async def producer_context(app: web.Application) -> Any:
         client = AsyncClient(settings, component="http-ingest")
         await client.start()
         app[CLIENT_KEY] = client
+        # Probe a few times within the grace period, so readiness follows the broker.
+        probing = asyncio.create_task(
+            app[WATCH_KEY].watch(client.broker_answers, settings.ingest_broker_grace_s / 3)
+        )
         log.info("ingest.ready", bootstrap=settings.kafka_bootstrap)
         yield
-        await client.close()
+        probing.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await probing
+        try:
+            await asyncio.wait_for(client.close(), settings.ingest_publish_timeout_s)
+        except Exception as exc:  # shutting down: say what was lost, do not crash the exit
+            log.warning("ingest.close_incomplete", error=str(exc))
 
     app.cleanup_ctx.append(producer_context)
     app.router.add_post("/v1/articles", post_articles)

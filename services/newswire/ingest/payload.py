@@ -43,16 +43,26 @@ class InvalidArticleError(ValueError):
         super().__init__(f"article {first.index}: {first.field}: {first.message}{more}")
 
 
+# What a field's pattern means, said for people instead of as a regular expression.
+_PATTERN_MEANS = {
+    "url": "must be an absolute URL such as https://example.com/story (a scheme, a colon, "
+    "no spaces)",
+    "id": "may hold only letters, digits and . _ : - (1 to 128 characters)",
+    "language": "must be a language tag such as en or pt-BR",
+}
+
+
 def _field_errors(index: int, exc: ValidationError) -> list[FieldError]:
-    return [
-        FieldError(
-            index=index,
-            field=".".join(str(part) for part in err["loc"]) or "(article)",
-            message=err["msg"],
-            type=err["type"],
-        )
-        for err in exc.errors(include_url=False)
-    ]
+    errors = []
+    for err in exc.errors(include_url=False):
+        if err["type"] == "default_factory_not_called":
+            continue  # a default derived from a field that is wrong: that field says why
+        field = ".".join(str(part) for part in err["loc"]) or "(article)"
+        message = err["msg"]
+        if err["type"] == "string_pattern_mismatch" and field in _PATTERN_MEANS:
+            message = f"{_PATTERN_MEANS[field]}; got {str(err.get('input'))[:80]!r}"
+        errors.append(FieldError(index=index, field=field, message=message, type=err["type"]))
+    return errors
 
 
 def validate_article(

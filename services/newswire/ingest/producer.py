@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError
 
 from newswire.config import Settings
 from newswire.models import DeadLetter, RawArticle
@@ -36,8 +37,20 @@ class ArticleProducer:
         )
 
     async def start(self) -> None:
-        """Connect to the broker."""
-        await self._producer.start()
+        """Connect to the broker; on failure, release what was opened and raise."""
+        try:
+            await self._producer.start()
+        except BaseException:
+            await self._producer.stop()
+            raise
+
+    async def broker_answers(self) -> bool:
+        """Whether a broker of the cluster answers a metadata request now."""
+        try:
+            await self._producer.client.fetch_all_metadata()
+        except (KafkaError, OSError):
+            return False
+        return True
 
     async def stop(self) -> None:
         """Flush what is pending and disconnect."""

@@ -5,19 +5,23 @@
 Optional Scrapy settings: NEWSWIRE_BOOTSTRAP_SERVERS (else the environment's newswire
 settings), NEWSWIRE_SOURCE (the outlet name; else the item's `source`, else the URL's host).
 Items are mapped by `item_to_article`; an item that is not a valid article is dropped with
-the reason in Scrapy's log and sent to the dead-letter topic, so nothing is lost."""
+the reason in Scrapy's log and sent to the dead-letter topic, so nothing is lost. `published`
+counts items only once the broker has acknowledged them; `failed` counts those it did not
+(logged with the reason; the spider's close reports both)."""
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Mapping
+from concurrent.futures import Future
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 import orjson
 
-from newswire.client import Client, InvalidArticleError
+from newswire.client import Client, DeliveryError, InvalidArticleError
 from newswire.config import Settings
 from newswire.ingest.payload import validate_article
 from newswire.models import RawArticle
@@ -79,7 +83,9 @@ class NewswirePipeline:
         self._source = source
         self._crawler = crawler
         self._client: Client | None = None
+        self._counts = threading.Lock()  # deliveries are reported on the client's thread
         self.published = 0
+        self.failed = 0
         self.refused = 0
 
     @classmethod
@@ -103,14 +109,30 @@ class NewswirePipeline:
     def close_spider(self, spider: Any = None) -> None:
         """Wait until the broker has every item, then disconnect."""
         if self._client is not None:
-            self._client.close()
-            self._client = None
+            try:
+                self._client.close()
+            except DeliveryError as exc:
+                log.error("newswire: %s", exc)  # noqa: TRY400 - the reason is the message
+            finally:
+                self._client = None
         log.info(
-            "newswire: %d items published, %d refused (spider %s)",
+            "newswire: %d items published, %d not delivered, %d refused (spider %s)",
             self.published,
+            self.failed,
             self.refused,
             self._spider_name(spider),
         )
+
+    def _delivered(self, outcome: Future[str]) -> None:
+        """Count an item once the broker has acknowledged it (or failed to)."""
+        error = outcome.exception()
+        with self._counts:
+            if error is None:
+                self.published += 1
+            else:
+                self.failed += 1
+        if error is not None:
+            log.error("newswire: an item was not delivered: %s", error)
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
         """Publish `item` (back-pressure may block here while the broker catches up)."""
@@ -122,10 +144,12 @@ class NewswirePipeline:
         name = self._spider_name(spider)
         try:
             # The client checks the worker's size limit as it queues.
-            self._client.submit(item_to_article(data, spider_name=name, source=self._source))
+            delivery = self._client.submit(
+                item_to_article(data, spider_name=name, source=self._source)
+            )
         except InvalidArticleError as exc:
             self.refused += 1
             self._client.dead_letter(orjson.dumps(data, default=str), exc, stage="ingest")
             raise DropItem(f"newswire refused the item: {exc}") from exc
-        self.published += 1
+        delivery.add_done_callback(self._delivered)
         return item

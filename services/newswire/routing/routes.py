@@ -11,19 +11,25 @@ event must name to be copied there.
 
 An event matches a route when it names any of the route's countries (with at least
 `min_salience`, or as its primary country when `primary_only`), persons or organisations.
-Route topics are created with the others (`newswire topics create`) under the prefix."""
+Names match as `newswire.subscribe.names` says (the same rules as `tail`): "UN" and
+"United Nations" are one organisation, and "United Nations Security Council" is found
+under either. Route topics are created with the others (`newswire topics create`) under
+the prefix.
+
+A new kind of criterion (say, a story's size) is one more field on `Route` and one more
+clause in `Route.criteria`; `_says_something` counts it as something a route can name."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from newswire.models import EnrichedArticle
-from newswire.subscribe.filters import fold_name
+from newswire.subscribe.names import org_matches, person_matches
 
 TopicName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._\-]{1,200}$")]
 
@@ -40,14 +46,6 @@ class Route(BaseModel):
     min_salience: float = Field(default=0.0, ge=0.0, le=1.0)
     primary_only: bool = False
     partitions: int = Field(default=1, ge=1, description="Partitions of the route's topic.")
-    # The names as matched, folded once rather than per event.
-    _folded_persons: frozenset[str] = PrivateAttr(default=frozenset())
-    _folded_orgs: frozenset[str] = PrivateAttr(default=frozenset())
-
-    def model_post_init(self, context: Any) -> None:
-        """Fold the person and organisation names once, when the route is loaded."""
-        self._folded_persons = frozenset(fold_name(p) for p in self.persons)
-        self._folded_orgs = frozenset(fold_name(o) for o in self.orgs)
 
     @model_validator(mode="after")
     def _says_something(self) -> Route:
@@ -56,23 +54,32 @@ class Route(BaseModel):
         return self
 
     def matches(self, event: EnrichedArticle) -> bool:
-        """Whether `event` belongs on this route's topic."""
+        """Whether `event` belongs on this route's topic: any of its criteria holds."""
+        return any(criterion(event) for criterion in self.criteria())
+
+    def criteria(self) -> list[Callable[[EnrichedArticle], bool]]:
+        """The route's tests, one per kind it names; an event passing any is routed."""
+        tests: list[Callable[[EnrichedArticle], bool]] = []
         if self.countries:
-            if self.primary_only:
-                if event.primary_country in self.countries:
-                    return True
-            elif any(
-                c.code in self.countries and c.salience >= self.min_salience
-                for c in event.countries
+            tests.append(self._country_matches)
+        if self.persons or self.orgs:
+            tests.append(self._entity_matches)
+        return tests
+
+    def _country_matches(self, event: EnrichedArticle) -> bool:
+        if self.primary_only:
+            return event.primary_country in self.countries
+        return any(
+            c.code in self.countries and c.salience >= self.min_salience for c in event.countries
+        )
+
+    def _entity_matches(self, event: EnrichedArticle) -> bool:
+        for entity in event.entities:
+            if entity.kind == "person" and any(
+                person_matches(p, entity.name) for p in self.persons
             ):
                 return True
-        if not (self.persons or self.orgs):
-            return False
-        for entity in event.entities:
-            name = fold_name(entity.name)
-            if entity.kind == "person" and name in self._folded_persons:
-                return True
-            if entity.kind == "org" and name in self._folded_orgs:
+            if entity.kind == "org" and any(org_matches(o, entity.name) for o in self.orgs):
                 return True
         return False
 

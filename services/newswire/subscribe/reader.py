@@ -31,16 +31,19 @@ async def follow(
     keep_going: Callable[[], bool] = lambda: True,
 ) -> AsyncIterator[Received]:
     """Yield messages of `topic` as they arrive, from the start or the end, until
-    `timeout_s` passes with nothing new (forever when None) or `keep_going()` is false."""
+    `timeout_s` passes with nothing new (forever when None) or `keep_going()` is false.
+    Only committed messages are read (`read_committed`): output of a transaction that
+    aborted is never seen, as every subscriber should configure its own consumer."""
     consumer = AIOKafkaConsumer(
         topic,
         bootstrap_servers=bootstrap,
         group_id=group_id,
         auto_offset_reset="earliest" if from_start else "latest",
         enable_auto_commit=group_id is not None,
+        isolation_level="read_committed",
     )
-    await consumer.start()
     try:
+        await consumer.start()
         idle_since = time.monotonic()
         while True:
             batch = await consumer.getmany(timeout_ms=200)

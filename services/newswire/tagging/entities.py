@@ -13,7 +13,19 @@ from typing import Literal
 
 from newswire.models import EntityTag, Mention
 from newswire.tagging.countries import CountryMention
-from newswire.tagging.gazetteer import Gazetteer, curated_data
+from newswire.tagging.entity_rules import (
+    facility_after,
+    headline_ranges,
+    inside,
+    locative,
+    model_code_after,
+    org_core,
+    place_framed,
+    vehicle_named,
+    without_model_code,
+    without_trailing_titles,
+)
+from newswire.tagging.gazetteer import Gazetteer, Sense, curated_data
 from newswire.tagging.spans import NerSpan
 
 _TITLES = re.compile(
@@ -28,16 +40,30 @@ _TITLES = re.compile(
 _KEEP_TITLED = re.compile(
     r"^(Prince|Princess)\s+\w+$"
 )  # "Prince William": the given name alone is no name
+# Honorifics that only people carry: an ORG span that starts with one is a person.
+_HONORIFIC = re.compile(r"^(?:Mr|Mrs|Ms|Miss|Dr|Sir|Dame)\.?\s")
 _POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
 _LEADING_THE = re.compile(r"^(?:the|The)\s+")
 _ACRONYM = re.compile(r"^[A-Z][A-Z0-9.&-]{1,9}$")
 _STOP_WORDS = frozenset({"of", "and", "the", "for", "in", "on", "de", "al"})
 _JUNK_ORG = re.compile(r"^(?:[A-Z]\.?|[\W\d_]+)$")
 _MAX_NAME_TOKENS = 6
-_ADMINISTRATION = re.compile(r"\b([A-Z][a-z]+)\s+administration\b")
+_ADMINISTRATION = re.compile(r"\b([A-Z][a-z]+)\s+(administration|Government|government)\b")
+# A place this big names a government ("the Queensland Government"); a town's name before
+# "Government" is a leader's ("the Howard Government").
+_REGION_POPULATION = 100_000
+# Words that make "X Government" a kind of government, not a leader's ("Federal Government").
+_NOT_LEADERS = frozenset(
+    {
+        "The", "Federal", "State", "National", "Provincial", "Local", "Interim", "Transitional",
+        "Military", "Labor", "Liberal", "Coalition", "Opposition", "Unity", "Caretaker",
+        "Communist", "Islamic", "Previous", "Former", "New", "Current", "Territory", "Central",
+        "Regional", "City", "Council", "Municipal", "Democratic", "Conservative", "Socialist",
+    }
+)  # fmt: skip
 # "Center for the Study of Common Problems" + " of the Modern East": the NER often stops
 # early inside long names; a following "of/for (the) Capitalised Words" is the name's tail.
-_NAME_TAIL = re.compile(r"^\s+(?:of|for)\s+(?:the\s+)?(?:[A-Z][\w'’-]*\s?)+")
+_NAME_TAIL = re.compile(r"^\s+(?:of|for|into)\s+(?:the\s+)?(?:[A-Z][\w'’-]*\s?)+")
 _ACRONYM_AFTER = re.compile(r"^\s*\(([A-Z][A-Z0-9&.]{1,9})\)")
 
 
@@ -45,6 +71,15 @@ _ACRONYM_AFTER = re.compile(r"^\s*\(([A-Z][A-Z0-9&.]{1,9})\)")
 def _org_rules() -> tuple[frozenset[str], frozenset[str]]:
     data = curated_data()
     return frozenset(data["party_names"]), frozenset(data["not_org_heads"])
+
+
+@lru_cache(maxsize=1)
+def _not_names() -> frozenset[str]:
+    """Peoples, religions and generic capitalised words that are neither people nor
+    organisations (data/gazetteer.yaml: `peoples`, `not_orgs`)."""
+    data = curated_data()
+    words = [*data["peoples"], *data["not_orgs"]]
+    return frozenset([*words, *(f"non-{w}" for w in data["peoples"])])
 
 
 @dataclass(slots=True)
@@ -60,11 +95,32 @@ class _Entity:
 
 
 def strip_title(name: str) -> str:
-    """`name` without leading titles and honorifics ("Maj. Gen. Mamlouk" -> "Mamlouk")."""
+    """`name` without leading titles and honorifics ("Maj. Gen. Mamlouk" -> "Mamlouk").
+    The evaluation normalises names with this; the tagger uses `person_name`."""
     if _KEEP_TITLED.match(name):
         return name
     stripped = _TITLES.sub("", name).strip()
     return stripped or name
+
+
+# Titles, offices and ranks beyond those `strip_title` knows, for the tagger's own use.
+_MORE_TITLES = re.compile(
+    r"^(?:(?:Mullah|Justice|Treasurer|Shadow|Attorney-General|Commissioner|Private|Corporal|"
+    r"Staff|Warrant|Officer|Sergeant First Class|Skipper|Coach)\.?\s+)+"
+)
+
+
+def person_name(name: str) -> str:
+    """A person's name as the tagger lists it: titles before it ("Mullah Mohammad Omar")
+    and after it ("Terrence Cole QC") removed; empty when nothing but titles remains
+    ("Sheikh", "Treasurer")."""
+    if _KEEP_TITLED.match(name):
+        return name
+    previous = None
+    while previous != name:
+        previous = name
+        name = _MORE_TITLES.sub("", _TITLES.sub("", name + " ")).strip()
+    return without_trailing_titles(name)
 
 
 def clean_name(text: str) -> str:
@@ -85,6 +141,9 @@ def _same_person(a: list[str], b: list[str]) -> bool:
     if len(a) == 1 or len(b) == 1:
         short, long_ = (a, b) if len(a) <= len(b) else (b, a)
         return _fold(short[0]) in {_fold(t) for t in long_}
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    if [_fold(t) for t in long_[-len(short) :]] == [_fold(t) for t in short]:
+        return True  # "bin Laden" in "Osama bin Laden", "Salam Zaeef" in "Abdul Salam Zaeef"
     if (
         _fold(a[-1]) == _fold(b[-1])
         or SequenceMatcher(None, _fold(a[-1]), _fold(b[-1])).ratio() >= 0.8
@@ -105,7 +164,7 @@ def _is_country_word(name: str, gaz: Gazetteer) -> bool:
     return bool(senses) and all(s.kind in {"name", "demonym"} for s in senses)
 
 
-def extract_entities(  # noqa: PLR0912 - one branch per NER label reads better than a dispatch table
+def extract_entities(  # noqa: PLR0912, PLR0915 - one branch per NER label reads better than a dispatch table
     text: str,
     spans: list[NerSpan],
     country_mentions: list[CountryMention],
@@ -117,42 +176,78 @@ def extract_entities(  # noqa: PLR0912 - one branch per NER label reads better t
     orgs: list[_Entity] = []
     places: dict[str, _Entity] = {}
     parties, not_org_heads = _org_rules()
+    not_names = _not_names()
     aliases = _acronym_aliases(text)
     resolved = {(m.start, m.end): m.code for m in country_mentions}
+    resolved_places = {(m.start, m.end): m.code for m in country_mentions if m.kind == "place"}
+    countries = {m.code for m in country_mentions}
     org_candidates: list[tuple[int, int, str]] = [
         (m.start, m.end, m.surface) for m in country_mentions if m.org
     ]
     # Spans that cross a paragraph break join a headline to the text under it: not names.
     clean_spans = sorted((s for s in spans if "\n" not in s.text), key=lambda s: s.start)
-    misread = _misread_places(clean_spans, country_mentions)
+    headlines = headline_ranges(text)
+    name_parts = _person_name_parts(clean_spans)
+    headline_people: list[tuple[str, Mention]] = []
     for span in clean_spans:
         name = clean_name(span.text)
-        if not name or not any(ch.isupper() for ch in name):
+        if not name or not any(ch.isupper() for ch in name) or name in not_names:
             continue
         mention = Mention(start=span.start, end=span.end, surface=span.text)
         senses = gaz.senses.get(name)
-        if (span.start, span.end) in misread:
-            entity = places.setdefault(
-                name, _Entity(name, "place", country=misread[(span.start, span.end)])
-            )
-            entity.mentions.append(mention)
-        elif span.label == "PERSON" and senses and any(s.org for s in senses):
+        if span.label in {"PERSON", "ORG"}:
+            place = _misread_place(text, span, name, gaz, resolved_places, countries, name_parts)
+            if place is None and name in places:
+                place = places[name].country or ""  # named as a place before in the text
+            if place is not None:
+                entity = places.setdefault(name, _Entity(name, "place", country=place or None))
+                entity.mentions.append(mention)
+                continue
+            if (
+                vehicle_named(text, span.start)
+                or model_code_after(text, span.end)
+                or facility_after(text, span.end)
+            ):
+                continue  # "his yacht, Seamaster", "Boeing 767-300", "Collins Place"
+            if span.label == "PERSON" and _names_a_country(name, gaz):
+                org_candidates.append((span.start, span.end, span.text))  # "Soccer Australia"
+                continue
+            if span.label == "PERSON" and " " not in name and _beside_org(text, span, clean_spans):
+                org_candidates.append((span.start, span.end, span.text))  # "Westpac and the NAB"
+                continue
+        if span.label == "PERSON" and senses and any(s.org for s in senses):
             org_candidates.append((span.start, span.end, span.text))  # "Fars", "Sputnik"
-        elif span.label == "PERSON":
-            _add_person(people, strip_title(name), mention, gaz)
+        elif span.label == "PERSON" or (span.label == "ORG" and _HONORIFIC.match(name)):
+            person = person_name(name)
+            if not person:
+                continue
+            if inside(headlines, span.start):
+                headline_people.append((person, mention))  # kept only if the body names them
+            else:
+                _add_person(people, person, mention, gaz)
         elif span.label == "ORG":
             org_candidates += _org_candidate(text, span, clean_spans)
         elif span.label == "NORP" and name in parties:
             org_candidates.append((span.start, span.end, span.text))
         elif span.label in {"GPE", "LOC"}:
             # The country tagger already chose among places that share this name.
-            country = resolved.get((span.start, span.end)) or (senses[0].code if senses else None)
+            country = resolved.get((span.start, span.end)) or _place_country(senses)
             entity = places.setdefault(name, _Entity(name, "place", country=country))
             entity.mentions.append(mention)
+    for person, mention in headline_people:
+        for known in people:
+            if _same_person(person.split(), known.tokens):
+                known.mentions.append(mention)
+                break
     groups = {clean_name(s.text) for s in clean_spans if s.label == "NORP"}
     for match in _ADMINISTRATION.finditer(text):
-        if match.group(1) in groups:
+        if match.group(1) in groups or match.group(1) in _NOT_LEADERS:
             continue  # "the Kurdish administration": a people's, not a person's
+        if match.group(2) != "administration" and any(
+            s.kind != "place" or s.population >= _REGION_POPULATION
+            for s in gaz.senses.get(match.group(1), [])
+        ):
+            continue  # "the Queensland Government": a state's, not a leader's
         if all(sense.kind == "place" for sense in gaz.senses.get(match.group(1), [])):
             _add_person(
                 people,
@@ -162,21 +257,35 @@ def extract_entities(  # noqa: PLR0912 - one branch per NER label reads better t
             )
     people, media = _split_outlets(people)
     org_candidates += media
-    for start, end, surface in sorted(set(org_candidates)):
-        name = clean_name(surface)  # organisations keep "General", "Chief": titles only for people
+    candidates = sorted(set(org_candidates))
+    for start, end, surface in candidates:
+        if any(a <= start and end <= b and (a, b) != (start, end) for a, b, _ in candidates):
+            continue  # "Building Industry" inside "Royal Commission into the Building Industry"
+        # Organisations keep "General", "Chief": titles are stripped only from people.
+        name = without_model_code(org_core(clean_name(surface)))
         if (
             not name
+            or not any(ch.isupper() for ch in name)
             or _JUNK_ORG.match(name)
             or _is_country_word(name, gaz)
+            or name in not_names
             or name.split()[-1] in not_org_heads
         ):
             continue
-        if any(_same_person(strip_title(name).split(), p.tokens) for p in people):
-            continue  # the NER called a person an organisation
+        mention = Mention(start=start, end=end, surface=surface)
+        as_person = person_name(name).split()
+        same = next((p for p in people if _same_person(as_person, p.tokens)), None)
+        if same is not None:
+            same.mentions.append(mention)  # the NER called a person an organisation
+            if len(as_person) > len(same.tokens):
+                same.name = " ".join(as_person)
+            continue
         acronym = _ACRONYM_AFTER.match(text[end:])
         if acronym:
             aliases.setdefault(acronym.group(1), name)
-        _add_org(orgs, aliases.get(name, name), Mention(start=start, end=end, surface=surface))
+        full = aliases.get(name, name)
+        first = full.split()[0]
+        _add_org(orgs, full, mention, country_prefix=_is_country_word(first, gaz))
     ordered = sorted([*people, *orgs, *places.values()], key=lambda e: e.mentions[0].start)
     return [
         EntityTag(
@@ -186,8 +295,90 @@ def extract_entities(  # noqa: PLR0912 - one branch per NER label reads better t
     ]
 
 
+def _names_a_country(name: str, gaz: Gazetteer) -> bool:
+    """Whether a name of several words has a country's name as one of them: people are not
+    called "Australia" ("Soccer Australia", "Nutrition Australia")."""
+    words = name.split()
+    return len(words) > 1 and any(
+        w not in gaz.ambiguous and any(s.kind == "name" for s in gaz.senses.get(w, []))
+        for w in words
+    )
+
+
+def _beside_org(text: str, span: NerSpan, spans: list[NerSpan]) -> bool:
+    """Whether a one-word name is listed with an organisation ("Westpac and the National
+    Australia Bank"), which makes it one too."""
+    for other in spans:
+        if other.label != "ORG":
+            continue
+        between = (
+            text[span.end : other.start]
+            if other.start >= span.end
+            else text[other.end : span.start]
+        )
+        if re.fullmatch(r"\s*(?:,|and|or|&)\s*(?:the\s+)?", between):
+            return True
+    return False
+
+
+def _place_country(senses: list[Sense] | None) -> str | None:
+    return next((s.code for s in senses or [] if s.code), None)
+
+
+def _person_name_parts(spans: list[NerSpan]) -> set[str]:
+    """Folded words of every person name of two words or more in the text."""
+    return {
+        _fold(token)
+        for s in spans
+        if s.label == "PERSON" and len(s.text.split()) > 1
+        for token in strip_title(clean_name(s.text)).split()
+    }
+
+
+_MOUNT = re.compile(r"^Mt\.?\s")
+
+
+def _misread_place(
+    text: str,
+    span: NerSpan,
+    name: str,
+    gaz: Gazetteer,
+    resolved: dict[tuple[int, int], str],
+    countries: set[str],
+    name_parts: set[str],
+) -> str | None:
+    """The country ("" when unknown) of a person or organisation span that is really a
+    place, else None. A place is: what the country tagger resolved at exactly these
+    offsets ("Quneitra"); a gazetteer place of a country the article names, written as a
+    name of several words ("Tora Bora", "Western Australia") or after a preposition of
+    place ("from nearby Millicent"); or anything the text calls a town, settlement or
+    township ("the settlement of Immanuel"). A word that is part of a fuller person name
+    in the text, or comes after a personal title, stays a person ("Lincoln" after
+    "Abraham Lincoln", "Mr Howard")."""
+    if _HONORIFIC.match(span.text) or (
+        " " not in name and _fold(name) in name_parts and span.label == "PERSON"
+    ):
+        return None
+    if (span.start, span.end) in resolved and " " not in name:
+        return resolved[(span.start, span.end)]
+    lookup = _MOUNT.sub("Mount ", name)
+    local = [s for s in gaz.senses.get(lookup) or [] if s.kind == "place" and s.code in countries]
+    if local and (
+        " " in lookup or locative(text, span.start) or place_framed(text, span.start, span.end)
+    ):
+        return max(local, key=lambda s: s.population).code
+    if place_framed(text, span.start, span.end):
+        return ""
+    return None
+
+
 # A capitalised office right after an organisation-looking word makes a title, not an org.
 _OFFICE_AFTER = re.compile(r"\s+(?:Secretary|Minister|Undersecretary|Under-Secretary)\b")
+# A rank after a one-word service makes it part of a title: "Navy Captain Timothy Taylor".
+_RANK_AFTER = re.compile(
+    r"\s+(?:Captain|Lieutenant|Commander|Admiral|General|Colonel|Major|Sergeant|Spokesman|"
+    r"Spokeswoman|Chief)\b(?!-)"
+)
 # Bodies of one state that the text names with the state's adjective in front:
 # "Russian Foreign Ministry", "Saudi Interior Ministry", "Israeli Air Force".
 _STATE_BODY_HEADS = frozenset(
@@ -202,7 +393,9 @@ def _org_candidate(text: str, span: NerSpan, spans: list[NerSpan]) -> list[tuple
     """The organisation an ORG span names, widened to the nationality adjective before a
     state body ("Russian Foreign Ministry") and to an "of the ..." tail; none when the span
     is the start of an office ("Defense" in "Defense Secretary Donald Rumsfeld")."""
-    if _OFFICE_AFTER.match(text, span.end):
+    if _OFFICE_AFTER.match(text, span.end) or (
+        " " not in span.text.strip() and _RANK_AFTER.match(text, span.end)
+    ):
         return []
     start = span.start
     words = span.text.split()
@@ -213,30 +406,6 @@ def _org_candidate(text: str, span: NerSpan, spans: list[NerSpan]) -> list[tuple
         )
     end = span.end + _tail_length(text[span.end :])
     return [(start, end, text[start:end])]
-
-
-def _misread_places(
-    spans: list[NerSpan], country_mentions: list[CountryMention]
-) -> dict[tuple[int, int], str]:
-    """Person and organisation spans that are one word the country tagger resolved as a
-    place ("Quneitra", "Tartus", "Luhansk"), by offsets, with the place's country. A word
-    that is also part of a fuller person name in the text stays a person ("Lincoln" after
-    "Abraham Lincoln")."""
-    places = {(m.start, m.end): m.code for m in country_mentions if m.kind == "place"}
-    name_parts = {
-        _fold(token)
-        for s in spans
-        if s.label == "PERSON" and len(s.text.split()) > 1
-        for token in strip_title(clean_name(s.text)).split()
-    }
-    return {
-        (s.start, s.end): places[(s.start, s.end)]
-        for s in spans
-        if s.label in {"PERSON", "ORG"}
-        and (s.start, s.end) in places
-        and " " not in s.text.strip()
-        and _fold(clean_name(s.text)) not in name_parts
-    }
 
 
 def _add_person(people: list[_Entity], name: str, mention: Mention, gaz: Gazetteer) -> None:
@@ -257,9 +426,23 @@ def _add_person(people: list[_Entity], name: str, mention: Mention, gaz: Gazette
     people.append(_Entity(name, "person", [mention]))
 
 
+# Words that head an organisation's name of their own: a tail that has one is the next
+# organisation ("Australian National University for the ... Bureau of Crime Statistics").
+_ORG_HEADS = frozenset(
+    {
+        "Bureau", "University", "Department", "Council", "Commission", "Institute", "Agency",
+        "Ministry", "Office", "Service", "Union", "Association", "Party", "Court", "Committee",
+        "Bank", "Company", "Corporation", "Group", "Academy", "Authority", "Foundation",
+        "Organisation", "Organization", "School", "College", "Hospital", "Society", "Board",
+    }
+)  # fmt: skip
+
+
 def _tail_length(after: str) -> int:
     tail = _NAME_TAIL.match(after)
-    return len(tail.group(0).rstrip()) if tail else 0
+    if not tail or _ORG_HEADS.intersection(tail.group(0).split()):
+        return 0
+    return len(tail.group(0).rstrip())
 
 
 def _split_outlets(people: list[_Entity]) -> tuple[list[_Entity], list[tuple[int, int, str]]]:
@@ -275,9 +458,24 @@ def _split_outlets(people: list[_Entity]) -> tuple[list[_Entity], list[tuple[int
     return kept, outlets
 
 
-def _add_org(orgs: list[_Entity], name: str, mention: Mention) -> None:
+def _add_org(
+    orgs: list[_Entity], name: str, mention: Mention, *, country_prefix: bool = False
+) -> None:
     folded = name.casefold()
+    words = folded.split()
     for org in orgs:
+        known = org.name.casefold().split()
+        short, long_ = (words, known) if len(words) <= len(known) else (known, words)
+        if len(short) >= 2 and short != long_ and long_[-len(short) :] == short:
+            # A later short form refers back ("Australian Manufacturing Workers Union", then
+            # "Manufacturing Workers Union"); a later longer form with a nation in front is
+            # another state's body ("the Air Force", then "Israeli Air Force").
+            if len(words) > len(known):
+                if country_prefix:
+                    continue
+                org.name = name
+            org.mentions.append(mention)
+            return
         if org.name.casefold() == folded or (
             _ACRONYM.match(name) and _initials(org.name) == name.replace(".", "")
         ):
@@ -302,7 +500,9 @@ def _acronym_aliases(text: str) -> dict[str, str]:
         # Keep the shortest tail of the phrase whose initials spell the acronym.
         for i in range(len(words)):
             candidate = " ".join(words[i:])
-            if _initials(candidate) == acronym.replace(".", ""):
+            if words[i].casefold() not in _STOP_WORDS and _initials(candidate) == acronym.replace(
+                ".", ""
+            ):
                 aliases[acronym] = candidate
                 break
     return aliases

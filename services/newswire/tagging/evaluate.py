@@ -65,8 +65,13 @@ def load_text(texts: Path, doc: str) -> str:
 
 
 def tag_documents(raw_texts: list[str], model: str) -> list[Tags]:
-    """Tag raw documents the way the worker does: clean, then the worker's `tag_batch`."""
-    results = tag_batch([clean_article(t).text for t in raw_texts], model)
+    """Tag raw documents the way the worker does: clean, then tag (each document's
+    language detected, its NER model chosen by it)."""
+    results = tag_batch(
+        [clean_article(t).text for t in raw_texts],
+        model,
+        language_models=get_settings().ner_language_model_map,
+    )
     for result in results:
         if isinstance(result, BaseException):
             raise result

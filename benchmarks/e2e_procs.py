@@ -1,0 +1,183 @@
+"""CPU and memory of running processes, read from /proc (Linux), sampled in a thread."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time `pid` has used so far (0 when it is gone)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0
+    # Fields after the command name, which is in parentheses and may hold spaces.
+    fields = stat[stat.rindex(")") + 2 :].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def memory_mb(pid: int) -> tuple[float, float | None]:
+    """Resident set size and, where the kernel offers smaps_rollup, proportional set size
+    (shared pages split between the processes that map them), in MB."""
+    rss = 0.0
+    pss: float | None = None
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                rss = int(line.split()[1]) / 1024
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                pss = int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return rss, pss
+
+
+def descendants(pid: int) -> list[int]:
+    """Every live process below `pid`."""
+    found: list[int] = []
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except OSError:
+        return found
+    for task in tasks:
+        try:
+            children = (task / "children").read_text().split()
+        except OSError:
+            continue
+        for child in children:
+            found += [int(child), *descendants(int(child))]
+    return found
+
+
+def listening_pid(port: int) -> int | None:
+    """The process listening on TCP `port` on this machine (how the broker is found when it
+    is given only as an address), or None."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            rows = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            cols = row.split()
+            if cols[3] == "0A" and int(cols[1].rsplit(":", 1)[1], 16) == port:
+                inodes.add(cols[9])
+    if not inodes:
+        return None
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            for fd in (proc / "fd").iterdir():
+                link = os.readlink(fd)
+                if link.startswith("socket:[") and link[8:-1] in inodes:
+                    return int(proc.name)
+        except OSError:
+            continue
+    return None
+
+
+@dataclass
+class ProcessUsage:
+    """What one process used over a watched stretch."""
+
+    pid: int
+    role: str
+    cpu_s: float = 0.0
+    peak_rss_mb: float = 0.0
+    peak_pss_mb: float | None = None
+    start_cpu_s: float = field(default=0.0, repr=False)
+
+
+@dataclass
+class Watcher:
+    """Samples CPU and memory of named roots and their descendants until stopped."""
+
+    roots: dict[str, int]
+    interval_s: float = 0.5
+    usage: dict[int, ProcessUsage] = field(default_factory=dict)
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+    started_at: float = 0.0
+    stopped_at: float = 0.0
+    marks: list[tuple[str, float, dict[int, float]]] = field(default_factory=list)
+
+    def mark(self, name: str) -> None:
+        """Note the time and every watched process's CPU seconds now (phase boundaries)."""
+        self._sample()
+        self.marks.append(
+            (name, time.monotonic(), {pid: cpu_seconds(pid) for pid in list(self.usage)})
+        )
+
+    def cpu_between(self, first: str, last: str) -> tuple[float, dict[str, float]]:
+        """Wall seconds between two marks, and the CPU seconds each role used in them."""
+        (_, t0, cpu0), (_, t1, cpu1) = (
+            next(m for m in self.marks if m[0] == first),
+            next(m for m in self.marks if m[0] == last),
+        )
+        used: dict[str, float] = {}
+        for pid, total in cpu1.items():
+            role = self.usage[pid].role
+            used[role] = used.get(role, 0.0) + total - cpu0.get(pid, self.usage[pid].start_cpu_s)
+        return t1 - t0, used
+
+    def between(self, first: str, last: str) -> dict[str, float]:
+        """CPU used between two marks, per role, as a share of one core (100 = one core)."""
+        wall, used = self.cpu_between(first, last)
+        return {role: round(100 * s / max(wall, 1e-9), 1) for role, s in used.items()}
+
+    def _sample(self) -> None:
+        for role, root in self.roots.items():
+            pids = [(root, role)] + [(p, f"{role}-child") for p in descendants(root)]
+            for pid, name in pids:
+                seen = self.usage.get(pid)
+                if seen is None:
+                    seen = self.usage[pid] = ProcessUsage(pid, name, start_cpu_s=cpu_seconds(pid))
+                cpu = cpu_seconds(pid)
+                if cpu:
+                    seen.cpu_s = cpu - seen.start_cpu_s
+                rss, pss = memory_mb(pid)
+                seen.peak_rss_mb = max(seen.peak_rss_mb, rss)
+                if pss is not None:
+                    seen.peak_pss_mb = max(seen.peak_pss_mb or 0.0, pss)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval_s):
+            self._sample()
+
+    def __enter__(self) -> Watcher:
+        self.started_at = time.monotonic()
+        self._sample()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._sample()
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        self.stopped_at = time.monotonic()
+
+    def report(self) -> list[dict[str, object]]:
+        """One row per process: role, pid, CPU seconds, CPU share of one core over the
+        stretch, peak RSS and PSS."""
+        wall = max(self.stopped_at - self.started_at, 1e-9)
+        return [
+            {
+                "role": u.role,
+                "pid": u.pid,
+                "cpu_s": round(u.cpu_s, 2),
+                "cpu_percent_of_one_core": round(100 * u.cpu_s / wall, 1),
+                "peak_rss_mb": round(u.peak_rss_mb, 1),
+                "peak_pss_mb": None if u.peak_pss_mb is None else round(u.peak_pss_mb, 1),
+            }
+            for u in self.usage.values()
+        ]

@@ -1,0 +1,143 @@
+"""Small, general rules about what a name in running text is: a place, a vehicle, a
+headline, an organisation's whole name. Each looks only at the text around the name.
+
+Pure functions; `entities.py` combines them. None names any particular document.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Nouns that say the name after "of" (or before them) is a place: "the town of Millicent",
+# "the settlement of Immanuel", "the forests of Spin Ghar", "Bayt Hanum township".
+_PLACE_NOUNS = (
+    r"town|township|city|village|settlement|suburb|province|district|region|area|state|county|"
+    r"municipality|capital|camp|mountains|forests|valley|hills|island|islands|port|outskirts"
+)
+_PLACE_NOUN_OF = re.compile(rf"\b(?:{_PLACE_NOUNS})\s+of\s+(?:the\s+)?$", re.IGNORECASE)
+# "Sharana, the provincial capital of Paktika". (Patterns used with `match(text, pos)`
+# carry no "^": it would only match at the start of the whole text.)
+_PLACE_APPOSITION = re.compile(
+    r",\s+(?:the|a)\s+(?:[a-z-]+\s+){0,2}(?:capital|town|city|village|township|settlement)\b"
+)
+_PLACE_NOUN_AFTER = re.compile(r"\s+(?:township|province|district|region|village|suburb)\b")
+# Prepositions of place right before a name: "from nearby Millicent", "in Khan Yunis".
+_LOCATIVE_BEFORE = re.compile(
+    r"\b(?:in|at|near|from|outside|around|towards?|into|across|nearby|between)\s+"
+    r"(?:nearby\s+|the\s+)?$"
+)
+# A vessel, aircraft or car named right after what it is: "his yacht, Seamaster",
+# "its current model of Magna".
+_VEHICLE_BEFORE = re.compile(
+    r"\b(?:yacht|ship|boat|vessel|ferry|tanker|trawler|car|aircraft|plane|jet|helicopter|"
+    r"model|models)\s*(?:of\s+)?,?\s*(?:the\s+)?$",
+    re.IGNORECASE,
+)
+# A model designation: "B-52", "FA-18", "200", "767-300", "P-3".
+_MODEL_CODE = re.compile(r"^(?:[A-Z]{1,3}-?\d[\w-]*|\d[\d-]*)$")
+# Titles written after a name: "Terrence Cole QC", "Peter Blake OBE".
+_TRAILING_TITLES = re.compile(r"(?:\s+(?:QC|SC|MP|MLA|MLC|OBE|MBE|CBE|KC|Jr|Jnr|Snr|Sr)\.?)+$")
+_LEADING_ARTICLE = re.compile(r"^(?:An?|The|of|Of|for|For)\s+(?:the\s+)?")
+_POSSESSIVE_OWNER = re.compile(r"^[A-Z][\w.-]*(?:\s+[A-Z][\w.-]*)?['’]s\s+(?=[A-Z])")
+# Generic nouns written in lower case after a name: "Fars news agency", "Afghan militia".
+# (Only these: in French or Spanish a lower-case adjective is part of the name, as in
+# "Union européenne".)
+_TRAILING_LOWER = re.compile(
+    r"(?:\s+(?:news|press|state|semi-official|official))*\s+(?:agency|company|militia|militias|"
+    r"group|firm|network|newspaper|daily|channel|movement|corporation|outlet|broadcaster)$"
+)
+_ACRONYM_IN_BRACKETS = re.compile(r"\s*\(.*$")
+_HEADLINE_MIN_WORDS = 4
+_HEADLINE_CAPITALISED = 0.7
+_SMALL_WORDS = frozenset(
+    {"a", "an", "the", "of", "for", "and", "or", "to", "in", "on", "at", "by", "with", "from"}
+)
+
+
+def place_framed(text: str, start: int, end: int) -> bool:
+    """Whether the text calls the name at [start, end) a place: "town of X", "X township"."""
+    before = text[max(0, start - 40) : start]
+    return bool(
+        _PLACE_NOUN_OF.search(before)
+        or _PLACE_NOUN_AFTER.match(text, end)
+        or _PLACE_APPOSITION.match(text, end)
+    )
+
+
+def locative(text: str, start: int) -> bool:
+    """Whether a preposition of place comes right before the name at `start`."""
+    return bool(_LOCATIVE_BEFORE.search(text[max(0, start - 30) : start]))
+
+
+def vehicle_named(text: str, start: int) -> bool:
+    """Whether the name at `start` follows the word for a vessel, aircraft or car model."""
+    return bool(_VEHICLE_BEFORE.search(text[max(0, start - 30) : start]))
+
+
+_FACILITY_AFTER = re.compile(
+    r"\s+(?:Place|Street|St|Road|Rd|Square|Avenue|Ave|Lane|Bridge|Tower|Towers|Mall|Plaza|Wharf)\b"
+)
+
+
+def facility_after(text: str, end: int) -> bool:
+    """Whether a street or building word follows the name ("Collins Place", "Russell
+    Street"): the name is part of a facility's."""
+    return bool(_FACILITY_AFTER.match(text, end))
+
+
+def model_code_after(text: str, end: int) -> bool:
+    """Whether a model designation follows the name ("Boeing 767-300", "Beech 200")."""
+    match = re.match(r"\s+(\S+)", text[end : end + 20])
+    return bool(match and _MODEL_CODE.match(match.group(1).rstrip(".,;:")))
+
+
+def without_model_code(name: str) -> str:
+    """`name` without model designations at its end ("Air Force B-52" -> "Air Force");
+    empty when only a maker and a model remain ("Beech 200", "US B-1")."""
+    words = name.split()
+    while words and _MODEL_CODE.match(words[-1]):
+        words.pop()
+    if len(words) < len(name.split()) and len(words) <= 1:
+        return ""
+    return " ".join(words)
+
+
+def without_trailing_titles(name: str) -> str:
+    """A person's name without post-nominal titles ("Terrence Cole QC" -> "Terrence Cole")."""
+    return _TRAILING_TITLES.sub("", name).strip()
+
+
+def org_core(name: str) -> str:
+    """An organisation's own name from an NER span: no acronym in brackets after it, no
+    leading article or stray preposition, no generic lower-case words after it
+    ("Fars news agency" -> "Fars"; "An Israeli Defence Ministry" -> "Israeli Defence
+    Ministry"; "Construction ... Union (CFMEU" -> "Construction ... Union")."""
+    name = _ACRONYM_IN_BRACKETS.sub("", name)
+    name = _POSSESSIVE_OWNER.sub("", _LEADING_ARTICLE.sub("", name))
+    return _TRAILING_LOWER.sub("", name).strip(" ,")
+
+
+def headline_ranges(text: str) -> list[tuple[int, int]]:
+    """[start, end) of lines written in title case with no sentence end: headlines and
+    link titles, whose capitalised words are not names ("Meeting Soon to Prepare Roadmap
+    for Normalization Between Turkey and Syria")."""
+    ranges = []
+    offset = 0
+    for line in text.split("\n"):
+        words = [
+            w for w in re.findall(r"[A-Za-z][\w'’-]*", line) if w.casefold() not in _SMALL_WORDS
+        ]
+        stripped = line.strip()
+        if (
+            len(words) >= _HEADLINE_MIN_WORDS
+            and not stripped.endswith((".", "!", "?", '"', "”", ":"))
+            and sum(w[0].isupper() for w in words) / len(words) >= _HEADLINE_CAPITALISED
+        ):
+            ranges.append((offset, offset + len(line)))
+        offset += len(line) + 1
+    return ranges
+
+
+def inside(ranges: list[tuple[int, int]], start: int) -> bool:
+    """Whether `start` falls in one of `ranges`."""
+    return any(a <= start < b for a, b in ranges)

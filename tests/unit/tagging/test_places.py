@@ -1,0 +1,59 @@
+"""The place gazetteer (GeoNames >= 1,000 people, ISO 3166-2) and the evidence rules that
+resolve names shared by several places, or by a place and a common word."""
+
+from __future__ import annotations
+
+from newswire.tagging.countries import tag_countries
+from newswire.tagging.gazetteer import city_records, load_gazetteer
+from newswire.tagging.spans import NerSpan
+
+
+def codes(text: str, *spans: tuple[str, str]) -> list[str]:
+    found = [NerSpan(label, text.index(s), text.index(s) + len(s), s) for label, s in spans]
+    return [c.code for c in tag_countries(text, found).countries]
+
+
+def test_small_towns_are_in_the_gazetteer() -> None:
+    gaz = load_gazetteer()
+    assert any(s.code == "AU" for s in gaz.senses["Millicent"])  # about 5,000 people
+    assert any(s.code == "AU" for s in gaz.senses["Western Australian"])  # a state's adjective
+    assert sum(1 for _ in city_records()) > 150_000
+
+
+def test_a_small_town_needs_support_from_the_article() -> None:
+    assert codes("The pilot was flying to Millicent when the engine failed.") == []
+    assert codes("A nurse from Millicent, in South Australia, was hurt.") == ["AU"]
+
+
+def test_common_words_that_are_towns_cost_no_country() -> None:
+    text = "John Howard met George Bush. Howard said Bush agreed."
+    spans = (("PERSON", "John Howard"), ("PERSON", "George Bush"))
+    assert codes(text, *spans) == []
+    assert codes("President Bush spoke about Mali.", ("PERSON", "Bush")) == ["ML"]
+
+
+def test_a_great_city_beats_a_village_of_its_name_in_a_named_country() -> None:
+    # Canada is named, and Ontario has a village called Brussels; the city is meant.
+    assert codes("Canada's envoy flew to Brussels for talks.")[:2] == ["CA", "BE"] or set(
+        codes("Canada's envoy flew to Brussels for talks.")
+    ) == {"CA", "BE"}
+
+
+def test_a_real_town_keeps_the_articles_reading() -> None:
+    assert codes("Sydney, Nova Scotia, and the rest of Canada braced for the storm.") == ["CA"]
+
+
+def test_a_place_after_another_countrys_possessive_is_that_countrys() -> None:
+    assert codes("Militias attacked villages in East Timor's Los Palos district.") == ["TL"]
+
+
+def test_seas_and_regions_that_contain_a_country_name_add_none() -> None:
+    assert codes("The boat crossed the Indian Ocean towards the Middle East.") == []
+    assert codes("He fought the Soviets in the 1980s.") == []
+
+
+def test_a_country_named_as_the_setting_weighs_more() -> None:
+    def norway(text: str) -> float:
+        return next(c.salience for c in tag_countries(text).countries if c.code == "NO")
+
+    assert norway("Officials of Canada met in Norway.") > norway("Officials of Canada met Norway.")
