@@ -97,7 +97,7 @@ def ner_child_killed(h: FaultHarness, size: int) -> Report:
     h.produce()
     worker = h.start_ready("w1")
     h.wait_progress(0.3)
-    children = worker.children()
+    children = worker.pool_children()
     if not children:
         raise RuntimeError("the worker has no NER child to kill (ner_processes must be > 0)")
     os.kill(children[0], signal.SIGKILL)

@@ -118,6 +118,19 @@ class WorkerProcess:
         """Pids of the worker's child processes (its NER pool), now."""
         return _children(self.proc.pid) if self.running and self.proc else []
 
+    def pool_children(self) -> list[int]:
+        """Pids of the worker's process-pool children (NER), not multiprocessing's helpers
+        such as the resource tracker."""
+        found = []
+        for pid in self.children():
+            try:
+                cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+            except OSError:
+                continue
+            if b"resource_tracker" not in cmdline and b"forkserver" not in cmdline:
+                found.append(pid)
+        return found
+
     def kill(self) -> None:
         """SIGKILL the worker and every process of its group, and wait until all are gone."""
         if self.proc is None:
