@@ -148,12 +148,26 @@ def topics(ctx: click.Context) -> None:
     group does not read the topic)."""
     if ctx.invoked_subcommand is not None:
         return
-    from newswire.admin import topic_offsets  # noqa: PLC0415
-    from newswire.topics import topic_specs  # noqa: PLC0415
+    from newswire.admin import PartitionLag, topic_offsets  # noqa: PLC0415
+    from newswire.topics import reading_group, topic_specs  # noqa: PLC0415
 
     settings = get_settings()
-    names = [spec.full_name(settings.topic_prefix) for spec in topic_specs(settings)]
-    rows = asyncio.run(topic_offsets(settings, names, settings.app_id))
+    # Each stage commits in a group of its own: a topic's lag is that of its reader.
+    specs = topic_specs(settings)
+    names = [spec.full_name(settings.topic_prefix) for spec in specs]
+
+    async def offsets() -> list[PartitionLag]:
+        return [
+            row
+            for spec in specs
+            for row in await topic_offsets(
+                settings,
+                [spec.full_name(settings.topic_prefix)],
+                reading_group(settings, spec.name),
+            )
+        ]
+
+    rows = asyncio.run(offsets())
     if not rows:
         click.echo(
             f"none of newswire's topics exist on {settings.kafka_bootstrap} yet: "

@@ -46,12 +46,10 @@ class Settings(KafkaSecuritySettings, IngestSecuritySettings, TopicDurabilitySet
     )
     web_port: int = Field(default=6066, description="Worker web port: /metrics, /healthz, /readyz.")
     web_host: str = Field(default="127.0.0.1", description="Interface the worker web server binds.")
-    store: str = Field(
-        default="rocksdb://",
-        description="Faust table store: 'rocksdb://' (durable) or 'memory://' (tests of pure agents).",
-    )
     data_dir: Path = Field(
-        default=Path("var/worker"), description="Faust data directory (RocksDB tables live here)."
+        default=Path("var/worker"),
+        description="Worker data directory. Stage state is rebuilt from its Kafka changelog, "
+        "so nothing here needs to survive a restart.",
     )
     raw_partitions: int = Field(default=4, description="Partitions of the raw and unique topics.")
     session_timeout_s: float = Field(
@@ -130,9 +128,14 @@ class Settings(KafkaSecuritySettings, IngestSecuritySettings, TopicDurabilitySet
         default=2, description="NER worker processes; 0 runs NER in the worker process itself."
     )
     ner_batch_size: int = Field(
-        default=32, description="Articles taken from the stream per NER batch."
+        default=32,
+        description="Most articles per NER batch. A batch takes what is waiting, up to this "
+        "size, and waits for more only while more keeps arriving.",
     )
-    ner_batch_window_s: float = Field(default=0.5, description="Longest wait to fill an NER batch.")
+    broker_unreachable_after_s: float = Field(
+        default=5.0,
+        description="A worker whose broker has not answered for this long is not ready (/readyz 503).",
+    )
 
     routes_file: Path | None = Field(
         default=None,

@@ -36,32 +36,77 @@ CLEANED = "news.internal.cleaned"
 UNIQUE = "news.internal.unique"
 
 
+# Room for headers, ids, fingerprints and the other small fields of an event.
+ENVELOPE_BYTES = 64 * 1024
+
+
+def internal_max_bytes(settings: Settings) -> int:
+    """Largest message between stages: the clean text once (never longer than the raw
+    article), at most doubled by JSON escaping, plus the article's small fields."""
+    return 2 * settings.max_article_bytes + ENVELOPE_BYTES
+
+
+def enriched_max_bytes(settings: Settings) -> int:
+    """Largest enriched event: the clean text plus its tags, whose mentions and evidence
+    offsets can together outweigh the text."""
+    return 4 * settings.max_article_bytes + ENVELOPE_BYTES
+
+
 def dead_letter_max_bytes(settings: Settings) -> int:
-    """Largest event a worker publishes: the dead letter of an oversized raw message, which
-    carries the original bytes (base64, a third larger) plus the reason."""
-    return 3 * settings.max_article_bytes + 64 * 1024
+    """Largest dead letter: the largest message a stage reads (an internal one), base64
+    encoded (a third larger), plus the reason."""
+    return -(-internal_max_bytes(settings) * 4 // 3) + ENVELOPE_BYTES
+
+
+def producer_max_bytes(settings: Settings) -> int:
+    """Largest event a worker publishes, for its producers' request size."""
+    return max(enriched_max_bytes(settings), dead_letter_max_bytes(settings))
+
+
+def _limit(max_bytes: int) -> dict[str, str]:
+    return {"max.message.bytes": str(max_bytes)}
 
 
 def topic_specs(settings: Settings) -> list[TopicSpec]:
-    """Every topic newswire uses, with partitions, retention and cleanup policy."""
+    """Every topic newswire uses, with partitions, retention, cleanup policy and size limit."""
+    streams = stream_specs(settings)
+    return [*streams, *changelog_specs(settings, streams), *route_specs(settings)]
+
+
+def stream_specs(settings: Settings) -> list[TopicSpec]:
+    """The topics events flow through, from raw to the public ones."""
     parts = settings.raw_partitions
     return [
         TopicSpec(
             RAW,
             parts,
-            {"retention.ms": str(7 * DAY_MS), "cleanup.policy": "delete"},
+            {
+                "retention.ms": str(7 * DAY_MS),
+                "cleanup.policy": "delete",
+                # A raw event larger than the article limit must still arrive, to be
+                # dead-lettered with a reason rather than refused unseen.
+                **_limit(settings.max_article_bytes + ENVELOPE_BYTES),
+            },
             "Raw articles from scrapers, keyed by article id.",
         ),
         TopicSpec(
             ENRICHED,
             parts,
-            {"retention.ms": str(30 * DAY_MS), "cleanup.policy": "delete"},
+            {
+                "retention.ms": str(30 * DAY_MS),
+                "cleanup.policy": "delete",
+                **_limit(enriched_max_bytes(settings)),
+            },
             "Clean, deduplicated, tagged articles for subscribers, keyed by article id.",
         ),
         TopicSpec(
             DUPLICATES,
             parts,
-            {"retention.ms": str(30 * DAY_MS), "cleanup.policy": "delete"},
+            {
+                "retention.ms": str(30 * DAY_MS),
+                "cleanup.policy": "delete",
+                **_limit(ENVELOPE_BYTES),
+            },
             "One notice per later copy of a story, keyed by the duplicate's id.",
         ),
         TopicSpec(
@@ -70,7 +115,7 @@ def topic_specs(settings: Settings) -> list[TopicSpec]:
             {
                 "retention.ms": str(30 * DAY_MS),
                 "cleanup.policy": "delete",
-                "max.message.bytes": str(dead_letter_max_bytes(settings)),
+                **_limit(dead_letter_max_bytes(settings)),
             },
             "Input that could not be processed, with the original bytes and the reason.",
         ),
@@ -85,18 +130,65 @@ def topic_specs(settings: Settings) -> list[TopicSpec]:
         TopicSpec(
             CLEANED,
             1,
-            {"retention.ms": str(2 * DAY_MS), "cleanup.policy": "delete"},
+            {
+                "retention.ms": str(2 * DAY_MS),
+                "cleanup.policy": "delete",
+                **_limit(internal_max_bytes(settings)),
+            },
             "Cleaned and fingerprinted articles awaiting dedup (single partition).",
             internal=True,
         ),
         TopicSpec(
             UNIQUE,
             parts,
-            {"retention.ms": str(2 * DAY_MS), "cleanup.policy": "delete"},
-            "First copies of stories awaiting tagging.",
+            {
+                "retention.ms": str(2 * DAY_MS),
+                "cleanup.policy": "delete",
+                **_limit(internal_max_bytes(settings)),
+            },
+            "First copies of stories (and changed resubmissions) awaiting tagging.",
             internal=True,
         ),
-        *route_specs(settings),
+    ]
+
+
+# Each stage and the topic it reads; each stage consumes in a group of its own.
+STAGE_INPUTS = {"prepare": RAW, "dedup": CLEANED, "enrich": UNIQUE}
+# Stages that keep state, and the input topic whose partitions their state follows.
+STATEFUL_STAGES = {"dedup": CLEANED}
+
+
+def stage_group(settings: Settings, stage: str) -> str:
+    """The consumer group (and offset-commit group) of `stage`'s runners."""
+    return f"{settings.app_id}.{stage}"
+
+
+def reading_group(settings: Settings, name: str) -> str | None:
+    """The worker group that consumes topic `name` (unprefixed), if a stage reads it."""
+    for stage, source in STAGE_INPUTS.items():
+        if source == name:
+            return stage_group(settings, stage)
+    return None
+
+
+def changelog_name(settings: Settings, stage: str) -> str:
+    """The (unprefixed) name of `stage`'s state changelog: one per application id."""
+    return f"{settings.app_id}.{stage}.changelog"
+
+
+def changelog_specs(settings: Settings, streams: list[TopicSpec]) -> list[TopicSpec]:
+    """The compacted changelog topics of the stateful stages, partitioned like their input
+    (one of `streams`)."""
+    partitions = {spec.name: spec.partitions for spec in streams}
+    return [
+        TopicSpec(
+            changelog_name(settings, stage),
+            partitions[source],
+            {"cleanup.policy": "compact", **_limit(ENVELOPE_BYTES)},
+            f"State of the {stage} stage, written in the transactions of its outputs.",
+            internal=True,
+        )
+        for stage, source in STATEFUL_STAGES.items()
     ]
 
 
@@ -106,7 +198,11 @@ def route_specs(settings: Settings) -> list[TopicSpec]:
         TopicSpec(
             route.topic,
             route.partitions,
-            {"retention.ms": str(30 * DAY_MS), "cleanup.policy": "delete"},
+            {
+                "retention.ms": str(30 * DAY_MS),
+                "cleanup.policy": "delete",
+                **_limit(enriched_max_bytes(settings)),
+            },
             "Subscriber route: enriched events matching "
             + ", ".join(sorted(route.countries | route.persons | route.orgs)),
         )

@@ -13,7 +13,7 @@ from newswire.cli import main
 from newswire.config import Settings
 from newswire.dedup.dataset import wrap_outlet
 from newswire.dedup.evaluate import candidate, evaluate_pairs
-from newswire.dedup.index import DedupIndex
+from newswire.dedup.index import DedupIndex, _content_key, _url_key
 from newswire.dedup.textstore import TextStore, from_text, stored_bytes, to_text
 
 REPO = Path(__file__).resolve().parents[2]
@@ -104,3 +104,40 @@ def test_text_store_round_trips_bytes() -> None:
     assert from_text(to_text(b"abc\x00")) == b"abc\x00"
     del store[b"\x00\xff-key"]
     assert len(store) == 0
+
+
+def test_a_resubmitted_id_with_the_same_text_is_a_copy_of_itself() -> None:
+    idx = index()
+    text = SEEDS[0].read_text()
+    assert not idx.observe(candidate("same", text), now=0).duplicate
+    again = idx.observe(candidate("same", text), now=5)
+    assert (again.duplicate, again.original_id, again.method) == (True, "same", "content_hash")
+    near = idx.observe(candidate("same", wrap_outlet(text, random.Random(2))), now=6)
+    assert near.duplicate and near.original_id == "same" and near.method == "minhash"
+
+
+def test_a_resubmitted_id_with_changed_text_is_the_next_revision() -> None:
+    idx = index()
+    assert idx.observe(candidate("story", SEEDS[0].read_text()), now=0).revision == 1
+    update = idx.observe(candidate("story", SEEDS[1].read_text()), now=5)
+    assert not update.duplicate and update.revision == 2
+    # The update is now what copies are compared with: the first text is a change again.
+    assert idx.observe(candidate("story", SEEDS[0].read_text()), now=6).revision == 3
+    copy = idx.observe(candidate("other", SEEDS[0].read_text()), now=7)
+    assert copy.duplicate and copy.original_id == "story" and copy.revision == 3
+
+
+def test_exact_matches_are_verified_not_trusted_to_short_keys() -> None:
+    store: dict[bytes, bytes] = {}
+    idx = DedupIndex(store, threshold=THRESHOLD, window_s=3600)
+    idx.observe(candidate("first", SEEDS[0].read_text()), now=0)
+    second = candidate("second", SEEDS[1].read_text())
+    # Point the second article's URL and content keys at the first one, as colliding
+    # 40-bit keys would: the record's full URL hash and signature reject both.
+    handle = next(value for key, value in store.items() if key[:1] == b"u")
+    for key in list(store):
+        if key[:1] in (b"u", b"c"):
+            del store[key]
+    store[b"u" + _url_key(second.canonical_url)] = handle
+    store[b"c" + _content_key(second.content_hash)] = handle
+    assert not idx.check(second, now=1).duplicate

@@ -1,24 +1,15 @@
-"""Readiness holds only when the group is joined, tables are recovered and models loaded."""
+"""Readiness holds only when every condition holds, and says which do not."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from newswire.config import Settings
-from newswire.observability.health import GroupMembership, readiness
-from newswire.worker.app import create_app
+from newswire.observability.health import readiness
 
 
-async def test_readiness_needs_every_condition(tmp_path: Path) -> None:
-    app = create_app(Settings(store="memory://", data_dir=tmp_path, _env_file=None))  # type: ignore[call-arg]
-    membership = GroupMembership(app)
-    loaded = False
-    checks = readiness(app, membership, ("models_loaded", lambda: loaded))
-    assert checks == {"joined_group": False, "tables_recovered": False, "models_loaded": False}
-
-    await app.on_rebalance_complete.send()
-    assert readiness(app, membership, ("models_loaded", lambda: loaded))["joined_group"]
-    app.tables.recovery.completed.set()
-    assert not all(readiness(app, membership, ("models_loaded", lambda: loaded)).values())
-    loaded = True
-    assert all(readiness(app, membership, ("models_loaded", lambda: loaded)).values())
+def test_readiness_needs_every_condition() -> None:
+    state = {"broker_reachable": False, "dedup_joined": False, "models_loaded": False}
+    checks = [(name, lambda name=name: state[name]) for name in state]
+    assert readiness(checks) == state
+    state["broker_reachable"] = state["dedup_joined"] = True
+    assert not all(readiness(checks).values())
+    state["models_loaded"] = True
+    assert all(readiness(checks).values())

@@ -4,12 +4,19 @@ In the worker the mapping is a faust Table (RocksDB, changelog-backed); in tests
 `newswire eval dedup` it is a dict. The same code decides in both places.
 
 Layout (one mapping, keys prefixed by kind; see docs/dedup.md for the sizes):
-  b"a" + handle        -> first-seen time (4 bytes, epoch s) + 64-byte signature + article id
+  b"a" + handle        -> first-seen time (4 bytes, epoch s) + 64-byte signature
+                          + revision (4 bytes) + URL hash (8 bytes) + article id
   b"u" + url hash      -> handle            (exact: same canonical URL, 5 bytes)
   b"c" + content hash  -> handle            (exact: same normalised text, 5 bytes)
   b"b" + band key      -> handle            (near: band number + 4 bytes of the band's hash)
-A handle is 6 bytes of the xxh3 of the article id. Short hashes keep the state small;
-a collision can only propose a candidate, which the signature comparison then rejects.
+A handle is 6 bytes of the xxh3 of the article id. Short keys keep the state small; a
+collision can only propose a candidate, which is then verified against the record: a URL
+match against the record's full 64-bit URL hash, a content match against its signature
+(the same normalised text always has the same signature), a near match by similarity.
+
+An article id already remembered is a resubmission: a near-duplicate of the remembered
+version is a copy of it (pointing at the same id); otherwise it is an update, remembered
+with the next revision.
 """
 
 from __future__ import annotations
@@ -24,7 +31,9 @@ import xxhash
 from newswire.dedup.fingerprint import NUM_PERM, Fingerprint, similarity
 
 _TIME = struct.Struct(">I")
-_SIGNATURE_END = _TIME.size + NUM_PERM  # record: time, signature, then the article id
+_SIGNATURE_END = _TIME.size + NUM_PERM
+_TAIL = struct.Struct(">IQ")  # revision, 64-bit URL hash
+_ID_START = _SIGNATURE_END + _TAIL.size  # record: time, signature, revision, URL hash, id
 _HANDLE = 6
 _KEY = 5
 Method = Literal["url", "content_hash", "minhash"]
@@ -37,6 +46,8 @@ class Original:
     article_id: str
     first_seen: int
     signature: bytes
+    revision: int = 1
+    url_hash: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +58,7 @@ class Verdict:
     original_id: str | None = None
     method: Method | None = None
     score: float = 0.0
+    revision: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,8 +71,12 @@ class Candidate:
     fingerprint: Fingerprint
 
 
+def _url_hash(url: str) -> bytes:
+    return xxhash.xxh3_64_digest(url.encode())
+
+
 def _url_key(url: str) -> bytes:
-    return xxhash.xxh3_64_digest(url.encode())[:_KEY]
+    return _url_hash(url)[:_KEY]
 
 
 def _content_key(content_hash: str) -> bytes:
@@ -82,27 +98,59 @@ class DedupIndex:
         self.threshold = threshold
         self.window_s = window_s
 
-    def _original(self, handle: bytes, now: int) -> Original | None:
+    def _record(self, handle: bytes) -> Original | None:
         record = self._store.get(b"a" + handle)
         if record is None:
             return None
         (first_seen,) = _TIME.unpack_from(record)
-        if now - first_seen > self.window_s:
-            return None
+        revision, url_hash = _TAIL.unpack_from(record, _SIGNATURE_END)
         return Original(
-            record[_SIGNATURE_END:].decode(), first_seen, record[_TIME.size : _SIGNATURE_END]
+            record[_ID_START:].decode(),
+            first_seen,
+            record[_TIME.size : _SIGNATURE_END],
+            revision,
+            url_hash,
         )
+
+    def _original(self, handle: bytes, now: int) -> Original | None:
+        original = self._record(handle)
+        if original is None or now - original.first_seen > self.window_s:
+            return None
+        return original
+
+    def _resubmission(self, item: Candidate) -> Verdict | None:
+        """The verdict for an id remembered already, or None for an id seen first."""
+        own = self._record(handle_of(item.article_id))
+        if own is None or own.article_id != item.article_id:
+            return None
+        if own.signature == item.fingerprint.signature:
+            return Verdict(True, item.article_id, "content_hash", 1.0, own.revision)
+        score = similarity(item.fingerprint.signature, own.signature)
+        if score >= self.threshold:
+            return Verdict(True, item.article_id, "minhash", round(score, 4), own.revision)
+        return Verdict(False, revision=own.revision + 1)
+
+    def _exact(self, item: Candidate, now: int) -> Verdict | None:
+        """A verified exact match by canonical URL or by content, if there is one."""
+        url_hash = int.from_bytes(_url_hash(item.canonical_url), "big")
+        handle = self._store.get(b"u" + _url_key(item.canonical_url))
+        original = self._original(handle, now) if handle else None
+        if original is not None and original.url_hash == url_hash:
+            return Verdict(True, original.article_id, "url", 1.0, original.revision)
+        handle = self._store.get(b"c" + _content_key(item.content_hash))
+        original = self._original(handle, now) if handle else None
+        if original is not None and original.signature == item.fingerprint.signature:
+            return Verdict(True, original.article_id, "content_hash", 1.0, original.revision)
+        return None
 
     def check(self, item: Candidate, now: int) -> Verdict:
         """The verdict for `item` at time `now` (epoch seconds), without remembering it."""
-        for prefix, key, method in (
-            (b"u", _url_key(item.canonical_url), "url"),
-            (b"c", _content_key(item.content_hash), "content_hash"),
-        ):
-            handle = self._store.get(prefix + key)
-            original = self._original(handle, now) if handle else None
-            if original is not None and original.article_id != item.article_id:
-                return Verdict(True, original.article_id, method, 1.0)  # type: ignore[arg-type]
+        resubmitted = self._resubmission(item)
+        if resubmitted is not None:
+            return resubmitted
+        exact = self._exact(item, now)
+        if exact is not None:
+            return exact
         best: Verdict = Verdict(False)
         seen: set[bytes] = set()
         for band in item.fingerprint.band_keys:
@@ -115,16 +163,22 @@ class DedupIndex:
                 continue
             score = similarity(item.fingerprint.signature, original.signature)
             if score >= self.threshold and score > best.score:
-                best = Verdict(True, original.article_id, "minhash", round(score, 4))
+                best = Verdict(
+                    True, original.article_id, "minhash", round(score, 4), original.revision
+                )
         return best
 
-    def remember(self, item: Candidate, now: int) -> None:
-        """Remember `item` as an original: its record, exact keys and band keys."""
+    def remember(self, item: Candidate, now: int, revision: int = 1) -> None:
+        """Remember `item` (at `revision`) as an original: its record, exact keys and band keys."""
         handle = handle_of(item.article_id)
+        url_hash = _url_hash(item.canonical_url)
         self._store[b"a" + handle] = (
-            _TIME.pack(now) + item.fingerprint.signature + item.article_id.encode()
+            _TIME.pack(now)
+            + item.fingerprint.signature
+            + _TAIL.pack(revision, int.from_bytes(url_hash, "big"))
+            + item.article_id.encode()
         )
-        self._store[b"u" + _url_key(item.canonical_url)] = handle
+        self._store[b"u" + url_hash[:_KEY]] = handle
         self._store[b"c" + _content_key(item.content_hash)] = handle
         for band in item.fingerprint.band_keys:
             # The first copy keeps the band: later copies are matched against it.
@@ -134,10 +188,11 @@ class DedupIndex:
                 self._store[key] = handle
 
     def observe(self, item: Candidate, now: int) -> Verdict:
-        """Check `item`; remember it if it is a new story. Returns the verdict."""
+        """Check `item`; remember it if it is new (a new story, or an update of a published
+        id at the verdict's revision). Returns the verdict."""
         verdict = self.check(item, now)
         if not verdict.duplicate:
-            self.remember(item, now)
+            self.remember(item, now, verdict.revision)
         return verdict
 
     def expired_keys(self, now: int) -> Iterator[bytes]:

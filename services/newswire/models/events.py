@@ -159,8 +159,11 @@ class EnrichedArticle(_Event):
     revision: int = Field(
         default=1,
         ge=1,
-        description="1 for an article's first publication; a resubmitted id whose text changed "
-        "beyond a near-duplicate is published again with the next revision.",
+        description="1 for an article's first publication. A raw article resubmitted under a "
+        "published id whose text is no longer a near-duplicate of the last published version "
+        "(below the dedup threshold) is published again under the same id with the next "
+        "revision; keep the highest revision per id. A near-duplicate resubmission is a "
+        "duplicate notice pointing at the id instead.",
     )
     url: Uri
     source: str
@@ -182,13 +185,20 @@ class EnrichedArticle(_Event):
 
 
 class DuplicateNotice(_Event):
-    """A later copy of a story that was already published: which one it copies, and how sure."""
+    """A later copy of a story that was already published: which one it copies, and how sure.
+
+    A raw article resubmitted under an id already published is a copy too when its text is
+    a near-duplicate of that id's last published version: the notice then points at the
+    id itself (`original_id` == `id`)."""
 
     schema_version: SchemaVersion = 1
     id: ArticleId = Field(description="The duplicate's id.")
     url: Uri
     source: str
-    original_id: ArticleId
+    original_id: ArticleId = Field(
+        description="The published article this one copies: another id, or this id itself "
+        "when an article was resubmitted unchanged or nearly so."
+    )
     original_url: str | None = None
     method: Literal["url", "content_hash", "minhash"]
     score: float = Field(

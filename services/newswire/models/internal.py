@@ -1,16 +1,47 @@
-"""Messages between newswire's own stages. Not part of the public contract."""
+"""Messages between newswire's own stages. Not part of the public contract.
+
+They are slim on purpose: the raw body is dropped once the article is cleaned, so an
+internal message holds the clean text once plus ids, fingerprints and the raw article's
+small fields. Its size is bounded by the configured article limit (see
+`newswire.topics.internal_max_bytes`).
+"""
 
 from __future__ import annotations
 
 from pydantic import AwareDatetime, Field
 
-from newswire.models.events import RawArticle, _Event
+from newswire.models.events import ArticleId, MetadataValue, RawArticle, _Event
+
+
+class ArticleHeader(_Event):
+    """What later stages keep of the raw article: everything except its body."""
+
+    id: ArticleId
+    url: str
+    source: str
+    published_at: AwareDatetime | None
+    fetched_at: AwareDatetime
+    scraper_id: str
+    metadata: dict[str, MetadataValue] = Field(default_factory=dict)
+
+    @classmethod
+    def of(cls, raw: RawArticle) -> ArticleHeader:
+        """The header of `raw`."""
+        return cls(
+            id=raw.id,
+            url=raw.url,
+            source=raw.source,
+            published_at=raw.published_at,
+            fetched_at=raw.fetched_at,
+            scraper_id=raw.scraper_id,
+            metadata=raw.metadata,
+        )
 
 
 class CleanedArticle(_Event):
-    """A validated raw article with its clean text and dedup fingerprint, on its way to dedup."""
+    """A validated article with its clean text and dedup fingerprint, on its way to dedup."""
 
-    raw: RawArticle
+    raw: ArticleHeader
     title: str | None
     text: str
     language: str | None
@@ -25,7 +56,9 @@ class CleanedArticle(_Event):
 
 
 class UniqueArticle(_Event):
-    """A cleaned article that dedup found to be the first copy of its story."""
+    """A cleaned article that dedup found to be new: the first copy of its story, or a
+    resubmission of a published id whose text changed (then `revision` > 1)."""
 
     article: CleanedArticle
+    revision: int = Field(default=1, ge=1)
     stages_ms: dict[str, float] = Field(default_factory=dict)

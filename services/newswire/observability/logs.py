@@ -8,6 +8,7 @@ import sys
 import structlog
 
 from newswire.config import Settings
+from newswire.observability.ratelimit import RepeatFilter
 from newswire.redact import LogScrubber
 from newswire.security.secrets import known_secrets
 
@@ -44,6 +45,7 @@ def configure_logging(settings: Settings) -> None:
     )
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(formatter)
+    handler.addFilter(RepeatFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level.upper())

@@ -17,11 +17,13 @@ def enriched_event(
     worker_id: str,
     now: datetime,
     stages_ms: dict[str, float],
+    revision: int = 1,
 ) -> EnrichedArticle:
-    """The enriched event for an original `article` tagged with `tags`."""
+    """The enriched event for a new `article` (at `revision`) tagged with `tags`."""
     raw = article.raw
     return EnrichedArticle(
         id=raw.id,
+        revision=revision,
         url=raw.url,
         source=raw.source,
         title=article.title,

@@ -9,7 +9,7 @@ from newswire.clean import canonical_url, clean_article
 from newswire.clean.language import detect_language
 from newswire.dedup import content_hash, fingerprint
 from newswire.models import DeadLetter, RawArticle
-from newswire.models.internal import CleanedArticle
+from newswire.models.internal import ArticleHeader, CleanedArticle
 from newswire.pipeline.errors import SourceRecord, dead_letter
 from newswire.wire import decode
 
@@ -63,7 +63,7 @@ def prepare(
         fp = fingerprint(cleaned.text)
         stages["fingerprint"] = _ms_since(started)
         result = CleanedArticle(
-            raw=raw,
+            raw=ArticleHeader.of(raw),
             title=cleaned.title,
             text=cleaned.text,
             language=raw.language or (language.code if language else None),

@@ -1,1 +1,1 @@
-"""The faust worker: app lifecycle (`app`), topic and agent declarations (`agents`)."""
+"""The worker process: the faust host (`app`) and the declarations of its stages (`stages`)."""

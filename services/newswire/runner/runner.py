@@ -1,0 +1,724 @@
+"""The stage runner: one consume-transform-produce loop per stage, exactly once.
+
+For every batch taken from an input partition the runner opens a Kafka transaction on
+that partition's own producer, publishes every outcome (events or dead letters) and the
+state changes they caused, waits until the broker confirmed each send, adds the input
+offsets to the same transaction and commits it. Either all of it becomes visible to
+read_committed consumers, or none of it does and the batch is read again.
+
+Fencing: aiokafka's `send_offsets_to_transaction` carries the group id only (no KIP-447
+group metadata), so a stale owner of a partition is fenced the EOS-v1 way: the
+transactional id is stable per input partition, and the worker that is assigned the
+partition initialises a producer under that id before reading the partition's committed
+offset. That bumps the epoch (a zombie's next send or commit fails with ProducerFenced)
+and aborts whatever transaction the previous owner left open.
+
+Rebalances: a cycle (process, publish, commit) holds the runner's lock, and the
+revocation callback takes the same lock, so a batch in flight is committed (or aborted)
+before its partitions are released; nothing is acknowledged without being published.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+import structlog
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka.abc import ConsumerRebalanceListener
+from aiokafka.errors import (
+    InvalidProducerEpoch,
+    InvalidTopicError,
+    KafkaError,
+    MessageSizeTooLargeError,
+    ProducerFenced,
+    RecordTooLargeError,
+    TopicAuthorizationFailedError,
+)
+from structlog.contextvars import bound_contextvars
+
+from newswire.config import Settings
+from newswire.connection import client_options
+from newswire.models import DeadLetter
+from newswire.models.events import utcnow
+from newswire.observability.metrics import Offsets, PipelineMetrics
+from newswire.pipeline.errors import SourceRecord, dead_letter
+from newswire.runner.stage import Emit, Item, Result, Stage
+from newswire.runner.store import PartitionStore
+from newswire.topics import (
+    DEADLETTER,
+    changelog_name,
+    producer_max_bytes,
+    stage_group,
+    topic_name,
+)
+from newswire.wire import cloudevent_headers, encode, new_trace_id, source_name, trace_id_of
+
+T = TypeVar("T")
+log = structlog.get_logger("newswire.runner")
+
+# How long to wait for more records once some have arrived: the batch grows only while
+# records keep arriving (adaptive batching; no fixed window).
+MORE_WAIT_MS = 5
+IDLE_WAIT_MS = 500
+# A record whose own send keeps failing with a retriable error while the broker answers
+# (e.g. its topic was deleted) is dead-lettered after this many attempts.
+PUBLISH_ATTEMPTS = 3
+BACKOFF_MAX_S = 5.0
+# Send errors that belong to one record rather than to the producer or the broker.
+RECORD_ERRORS = (
+    MessageSizeTooLargeError,
+    RecordTooLargeError,
+    InvalidTopicError,
+    TopicAuthorizationFailedError,
+)
+
+
+class RecordSendError(Exception):
+    """Publishing an outcome of the record at `offset` failed with `cause`."""
+
+    def __init__(self, offset: int, cause: BaseException) -> None:
+        super().__init__(f"send failed for offset {offset}: {cause!r}")
+        self.offset = offset
+        self.cause = cause
+
+
+class CommitUncertainError(Exception):
+    """`commit_transaction` failed: the broker may or may not have committed."""
+
+
+@dataclass(slots=True)
+class _Outcome:
+    """What one committed record did, applied to metrics and logs after the commit."""
+
+    item_key: str | None
+    source: SourceRecord
+    trace_id: str
+    emits: Sequence[Emit]
+    letter: DeadLetter | None
+    seconds: float
+
+
+@dataclass(slots=True)
+class _Cycle:
+    """One batch of one partition: its records and what each came to."""
+
+    tp: TopicPartition
+    records: list[ConsumerRecord[bytes, bytes]]
+    outcomes: list[_Outcome] = field(default_factory=list)
+
+
+class StageRunner(Generic[T]):
+    """Runs one `Stage` in the worker's consumer group for that stage."""
+
+    def __init__(
+        self,
+        stage: Stage[T],
+        settings: Settings,
+        metrics: PipelineMetrics,
+        broker_ok: Callable[[], bool] = lambda: True,
+        broker_topics: Callable[[], set[str]] | None = None,
+    ) -> None:
+        self.stage = stage
+        self.settings = settings
+        self.metrics = metrics
+        self.broker_ok = broker_ok
+        self.broker_topics = broker_topics
+        self.topic = topic_name(settings, stage.input_topic)
+        self.group_id = stage_group(settings, stage.name)
+        self.changelog = (
+            topic_name(settings, changelog_name(settings, stage.name)) if stage.stateful else None
+        )
+        self.deadletter_topic = topic_name(settings, DEADLETTER)
+        self._source = source_name(settings.worker_id)
+        self._consumer: AIOKafkaConsumer | None = None
+        self._producers: dict[TopicPartition, AIOKafkaProducer] = {}
+        # State survives rebalances as a cache: on assignment it catches up from its
+        # position on the changelog, so it is right whoever wrote in between.
+        self._stores: dict[int, PartitionStore] = {}
+        self._lock = asyncio.Lock()
+        self._committed: dict[TopicPartition, int] = {}
+        self._attempts: dict[tuple[TopicPartition, int], int] = defaultdict(int)
+        self._poisoned: dict[tuple[TopicPartition, int], BaseException] = {}
+        # Partitions retried one record per transaction, up to this offset, after a send
+        # failure that could not be pinned on one record of a batch.
+        self._isolate_until: dict[TopicPartition, int] = {}
+        self._needs_rejoin = False
+        # Bumped whenever partitions are assigned or revoked; a batch fetched under an
+        # older generation is dropped, as its positions were reset meanwhile.
+        self._generation = 0
+        self._stopping = asyncio.Event()
+        self._failures = 0
+        # Readiness: a completed assignment whose partitions all have a producer (and,
+        # for a stateful stage, restored state), and no rejoin pending.
+        self.joined = False
+        self.started = False
+
+    # -- lifecycle ------------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Consume, process and commit until `stop`; survives broker outages by
+        recreating its consumer."""
+        if self.stage.started is not None:
+            await self.stage.started()
+        self.started = True
+        while not self._stopping.is_set():
+            try:
+                await self._consume()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                self.joined = False
+                log.warning("runner.restarting", stage=self.stage.name, error=repr(exc))
+                await self._pause()
+
+    def stop(self) -> None:
+        """Ask `run` to return once the batch in flight is committed, its producers are
+        closed and the group is left."""
+        self._stopping.set()
+
+    def ready(self) -> bool:
+        """Whether the runner has joined its group and can process what it was assigned.
+        An empty assignment counts only while the broker lists the input topic: then the
+        group is healthy and this worker is a surplus member; otherwise the topic is
+        missing from its view and the assignment is no proof of anything."""
+        if not (self.started and self.joined and not self._needs_rejoin):
+            return False
+        return bool(self._producers) or (
+            self.broker_topics is None or self.topic in self.broker_topics()
+        )
+
+    def offsets(self) -> tuple[Offsets, Offsets]:
+        """(end offsets, committed offsets) of the assigned input partitions, for lag."""
+        consumer = self._consumer
+        ends: dict[tuple[str, int], int] = {}
+        if consumer is not None:
+            for tp in list(self._producers):
+                with contextlib.suppress(Exception):
+                    end = consumer.highwater(tp)
+                    if end is not None:
+                        ends[(tp.topic, tp.partition)] = end
+        done = {(tp.topic, tp.partition): off for tp, off in self._committed.items()}
+        return ends, done
+
+    # -- the loop -------------------------------------------------------------------
+
+    async def _consume(self) -> None:
+        consumer = AIOKafkaConsumer(
+            **client_options(self.settings),
+            group_id=self.group_id,
+            client_id=f"{self.settings.worker_id}-{self.stage.name}",
+            isolation_level="read_committed",
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            session_timeout_ms=int(self.settings.session_timeout_s * 1000),
+            heartbeat_interval_ms=int(self.settings.heartbeat_interval_s * 1000),
+            rebalance_timeout_ms=int(self.settings.session_timeout_s * 2000),
+            max_partition_fetch_bytes=producer_max_bytes(self.settings),
+        )
+        self._needs_rejoin = False
+        consumer.subscribe([self.topic], listener=_Listener(self))
+        self._consumer = consumer
+        await consumer.start()
+        try:
+            while not self._stopping.is_set():
+                if self._needs_rejoin:
+                    raise RuntimeError("partition assignment incomplete; joining again")
+                generation = self._generation
+                batch = await self._take(consumer)
+                if not batch:
+                    continue
+                async with self._lock:
+                    if generation != self._generation:
+                        # Partitions were assigned meanwhile and positions set anew; the
+                        # batch may predate that (processing it would repeat what is read
+                        # again) or follow it (dropping it alone would skip it). Drop it
+                        # and read on from each partition's committed offset.
+                        self._rewind(consumer, batch)
+                        continue
+                    failed = await self._process(consumer, batch)
+                if failed:
+                    await self._pause()
+                else:
+                    self._failures = 0
+        finally:
+            self.joined = False
+            async with self._lock:
+                await self._close_producers()
+            self._consumer = None
+            await consumer.stop()
+
+    async def _take(
+        self, consumer: AIOKafkaConsumer
+    ) -> dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]]:
+        """What is waiting, up to the batch size; waits longer only while more arrives."""
+        size = self.stage.batch_size
+        batch: dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]] = await consumer.getmany(
+            timeout_ms=IDLE_WAIT_MS, max_records=size
+        )
+        taken = sum(len(records) for records in batch.values())
+        while 0 < taken < size and not self._stopping.is_set():
+            more = await consumer.getmany(timeout_ms=MORE_WAIT_MS, max_records=size - taken)
+            if not more:
+                break
+            for tp, records in more.items():
+                batch.setdefault(tp, []).extend(records)
+                taken += len(records)
+        return batch
+
+    async def _pause(self) -> None:
+        self._failures += 1
+        delay = min(BACKOFF_MAX_S, 0.1 * 2 ** min(self._failures, 6))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), delay)
+
+    # -- one batch ------------------------------------------------------------------
+
+    async def _process(
+        self,
+        consumer: AIOKafkaConsumer,
+        batch: dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]],
+    ) -> bool:
+        """Process and commit `batch`, one transaction per partition; True if any failed."""
+        cycles = [
+            _Cycle(tp, self._isolated(consumer, tp, records))
+            for tp, records in (
+                # Never a record before the committed offset: it is done already.
+                (tp, [r for r in records if r.offset >= self._committed.get(tp, 0)])
+                for tp, records in batch.items()
+            )
+            if records and tp in self._producers  # records of a partition released meanwhile
+        ]
+        if not cycles:
+            return False
+        for tp in batch:
+            if tp not in self._producers and tp in consumer.assignment():
+                self._needs_rejoin = True
+        if self.stage.stateful:
+            for cycle in cycles:
+                await self._run_stage([cycle], self._stores[cycle.tp.partition])
+        else:
+            await self._run_stage(cycles, None)
+        results = await asyncio.gather(
+            *(self._commit(consumer, cycle) for cycle in cycles), return_exceptions=True
+        )
+        failed = False
+        for cycle, result in zip(cycles, results, strict=True):
+            if isinstance(result, BaseException):
+                failed = True
+                await self._recover(consumer, cycle, result)
+            else:
+                self._report(cycle)
+        return failed
+
+    def _rewind(
+        self,
+        consumer: AIOKafkaConsumer,
+        batch: dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]],
+    ) -> None:
+        """Set each owned partition of `batch` back to its committed offset: the next
+        record it must process."""
+        for tp in batch:
+            if tp in self._producers and tp in self._committed and tp in consumer.assignment():
+                consumer.seek(tp, self._committed[tp])
+
+    def _isolated(
+        self,
+        consumer: AIOKafkaConsumer,
+        tp: TopicPartition,
+        records: list[ConsumerRecord[bytes, bytes]],
+    ) -> list[ConsumerRecord[bytes, bytes]]:
+        """The records to process now: all of them, or only the first while the partition
+        is retried a record at a time (the rest are read again)."""
+        until = self._isolate_until.get(tp)
+        if until is None or records[0].offset > until or len(records) == 1:
+            return records
+        consumer.seek(tp, records[1].offset)
+        return records[:1]
+
+    async def _run_stage(self, cycles: list[_Cycle], store: PartitionStore | None) -> None:
+        """Decode every record of `cycles` and run the stage on those that decoded."""
+        pending: list[tuple[_Cycle, Item[T]]] = []
+        for cycle in cycles:
+            for record in cycle.records:
+                source = SourceRecord(record.topic, record.partition, record.offset, record.key)
+                trace_id = trace_id_of(record.headers) or new_trace_id()
+                original = record.value or b""
+                poisoned = self._poisoned.get((cycle.tp, record.offset))
+                if poisoned is not None:
+                    cycle.outcomes.append(
+                        self._dead(source, trace_id, original, "publish", poisoned)
+                    )
+                    continue
+                try:
+                    value = self.stage.decode(original)
+                except Exception as exc:
+                    cycle.outcomes.append(
+                        self._dead(source, trace_id, original, self.stage.fail_stage, exc)
+                    )
+                    continue
+                pending.append((cycle, Item(source, original, value, trace_id)))
+                cycle.outcomes.append(_Outcome(None, source, trace_id, (), None, 0.0))
+        results = await self._handle([item for _, item in pending], store)
+        placed = {(c.tp, o.source.offset): (c, i) for c in cycles for i, o in enumerate(c.outcomes)}
+        for (cycle, item), (result, seconds) in zip(pending, results, strict=True):
+            _, index = placed[(cycle.tp, item.source.offset)]
+            if isinstance(result, DeadLetter):
+                cycle.outcomes[index] = _Outcome(
+                    item.key, item.source, item.trace_id, (), result, seconds
+                )
+            else:
+                cycle.outcomes[index] = _Outcome(
+                    item.key, item.source, item.trace_id, tuple(result), None, seconds
+                )
+
+    async def _handle(
+        self, items: list[Item[T]], store: PartitionStore | None
+    ) -> list[tuple[Result, float]]:
+        """The stage's result for each item (and seconds spent per item); a batch that
+        raises is undone and retried one item at a time, so only the items that fail on
+        their own become dead letters."""
+        if not items:
+            return []
+        if store is not None:
+            store.begin_batch()
+        started = time.perf_counter()
+        try:
+            results = _checked(await self.stage.handle(items, store), len(items))
+        except Exception as exc:
+            if store is not None:
+                store.end_batch(keep=False)
+            if len(items) == 1:
+                [item] = items
+                letter = self._letter(item.source, item.original, self.stage.fail_stage, exc)
+                return [(letter, time.perf_counter() - started)]
+            log.warning(
+                "stage.batch_failed", stage=self.stage.name, size=len(items), error=repr(exc)
+            )
+            return [pair for item in items for pair in await self._handle([item], store)]
+        if store is not None:
+            store.end_batch(keep=True)
+        per_item = (time.perf_counter() - started) / len(items)
+        return [(result, per_item) for result in results]
+
+    def _letter(
+        self, source: SourceRecord, original: bytes, stage: str, exc: BaseException
+    ) -> DeadLetter:
+        key = None if source.key is None else source.key.decode(errors="replace")
+        return dead_letter(
+            stage, exc, original, source=source, worker_id=self.settings.worker_id, article_id=key
+        )
+
+    def _dead(
+        self,
+        source: SourceRecord,
+        trace_id: str,
+        original: bytes,
+        stage: str,
+        exc: BaseException,
+    ) -> _Outcome:
+        letter = self._letter(source, original, stage, exc)
+        key = None if source.key is None else source.key.decode(errors="replace")
+        return _Outcome(key, source, trace_id, (), letter, 0.0)
+
+    # -- the transaction ------------------------------------------------------------
+
+    def _events(self, outcome: _Outcome) -> list[Emit]:
+        if outcome.letter is None:
+            return list(outcome.emits)
+        letter = outcome.letter
+        key = (
+            letter.article_id or (letter.original_key or b"").decode(errors="replace") or "unknown"
+        )
+        return [Emit(self.deadletter_topic, key, letter, "dead_letter")]
+
+    async def _commit(self, consumer: AIOKafkaConsumer, cycle: _Cycle) -> None:
+        """Publish the cycle's outcomes and state changes and commit its offsets, in one
+        transaction on the partition's producer; raises if any of it failed."""
+        producer = self._producers[cycle.tp]
+        store = self._stores.get(cycle.tp.partition) if self.stage.stateful else None
+        await producer.begin_transaction()
+        sends: list[tuple[int | None, asyncio.Future[Any]]] = []
+        for outcome in cycle.outcomes:
+            offset = outcome.source.offset
+            assert offset is not None  # noqa: S101 - records read from Kafka have offsets
+            for emit in self._events(outcome):
+                headers = cloudevent_headers(
+                    emit.model,
+                    event_id=f"{emit.key}:{type(emit.model).__name__}",
+                    source=self._source,
+                    trace_id=outcome.trace_id,
+                )
+                try:
+                    future = await producer.send(
+                        emit.topic, encode(emit.model), key=emit.key.encode(), headers=headers
+                    )
+                except KafkaError as exc:
+                    raise RecordSendError(offset, exc) from exc
+                sends.append((offset, future))
+        if store is not None and self.changelog is not None:
+            for key, value in store.changes().items():
+                future = await producer.send(
+                    self.changelog, value, key=key, partition=cycle.tp.partition
+                )
+                sends.append((None, future))
+        last_changelog: int | None = None
+        for offset, future in sends:
+            try:
+                metadata = await future
+            except KafkaError as exc:
+                if offset is None:
+                    raise
+                raise RecordSendError(offset, exc) from exc
+            if offset is None:
+                last_changelog = metadata.offset
+        next_offset = cycle.records[-1].offset + 1
+        await producer.send_offsets_to_transaction({cycle.tp: next_offset}, self.group_id)
+        try:
+            await producer.commit_transaction()
+        except Exception as exc:
+            raise CommitUncertainError(repr(exc)) from exc
+        self._settle(cycle, next_offset, store, last_changelog)
+
+    def _settle(
+        self,
+        cycle: _Cycle,
+        next_offset: int,
+        store: PartitionStore | None,
+        last_changelog: int | None,
+    ) -> None:
+        """Bookkeeping once the cycle's transaction committed."""
+        self._committed[cycle.tp] = next_offset
+        if store is not None:
+            store.commit(None if last_changelog is None else last_changelog + 1)
+        for record in cycle.records:
+            self._attempts.pop((cycle.tp, record.offset), None)
+            self._poisoned.pop((cycle.tp, record.offset), None)
+        if self._isolate_until.get(cycle.tp, next_offset) < next_offset:
+            del self._isolate_until[cycle.tp]
+
+    async def _recover(self, consumer: AIOKafkaConsumer, cycle: _Cycle, exc: BaseException) -> None:
+        """Undo a failed cycle: end its transaction with a new producer, drop its state
+        changes, read its records again from the committed offset; a record whose own send
+        cannot succeed is dead-lettered next time."""
+        tp = cycle.tp
+        cause = exc.cause if isinstance(exc, RecordSendError) else exc
+        log.warning(
+            "runner.transaction_aborted",
+            stage=self.stage.name,
+            topic=tp.topic,
+            partition=tp.partition,
+            records=len(cycle.records),
+            error=repr(cause),
+        )
+        if isinstance(exc, RecordSendError):
+            self._blame(cycle, exc.offset, cause)
+        if self.stage.stateful:
+            self._stores[tp.partition].abort()
+        producer = self._producers.pop(tp, None)
+        if producer is not None:
+            # Never reuse a producer a send failed on: its sequence numbers are spent (the
+            # next sends fail with OutOfOrderSequenceNumber). A new one under the same
+            # transactional id ends the open transaction, committed or not, and the
+            # partition starts again from what the broker says, as a new owner would.
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(producer.stop(), 30)
+        if isinstance(cause, ProducerFenced | InvalidProducerEpoch):
+            # Another worker has the partition: whether it comes back is for the group.
+            self._needs_rejoin = True
+            return
+        try:
+            await self._take_over(consumer, {tp})
+        except Exception as again:
+            log.warning("runner.take_over_failed", stage=self.stage.name, error=repr(again))
+            self._producers.pop(tp, None)
+            self._needs_rejoin = True
+
+    def _blame(self, cycle: _Cycle, offset: int, cause: BaseException) -> None:
+        """Count a failed send against the record at `offset`; a record that cannot be
+        published (too large, topic refused) is dead-lettered at its next attempt. In a
+        batch, sends fail together: the partition is then retried a record at a time."""
+        key = (cycle.tp, offset)
+        self._attempts[key] += 1
+        per_record = isinstance(cause, RECORD_ERRORS)
+        retriable = isinstance(cause, KafkaError) and cause.retriable
+        stuck = retriable and self._attempts[key] >= PUBLISH_ATTEMPTS and self.broker_ok()
+        if not (per_record or stuck):
+            return
+        if len(cycle.records) > 1:
+            self._isolate_until[cycle.tp] = cycle.records[-1].offset
+        else:
+            self._poisoned[key] = cause
+
+    def _report(self, cycle: _Cycle) -> None:
+        """Metrics and logs of a committed cycle (never of an aborted one)."""
+        metrics = self.metrics
+        now = utcnow()
+        for outcome in cycle.outcomes:
+            metrics.record_in(self.stage.name)
+            source = outcome.source
+            context = {
+                "article_id": outcome.item_key
+                or (None if source.key is None else source.key.decode(errors="replace")),
+                "topic": source.topic,
+                "partition": source.partition,
+                "offset": source.offset,
+                "trace_id": outcome.trace_id,
+            }
+            with bound_contextvars(**context):
+                if outcome.letter is not None:
+                    letter = outcome.letter
+                    metrics.record_out(self.stage.name, "dead_letter")
+                    log.warning(
+                        "article.dead_lettered",
+                        stage=letter.stage,
+                        reason=letter.error,
+                        error_type=letter.error_type,
+                    )
+                    continue
+                for emit in outcome.emits:
+                    metrics.record_out(
+                        self.stage.name,
+                        emit.outcome,
+                        outcome.seconds if emit.outcome != "routed" else None,
+                    )
+                    if emit.fetched_at is not None:
+                        metrics.record_delivered(emit.fetched_at, now)
+                    if emit.log is not None:
+                        event = f"article.{emit.outcome}"  # e.g. article.enriched
+                        log.info(event, **emit.log)
+
+    # -- partitions coming and going --------------------------------------------------
+
+    async def _assigned(self, assigned: set[TopicPartition]) -> None:
+        consumer = self._consumer
+        try:
+            async with self._lock:
+                try:
+                    await self._take_over(consumer, assigned)
+                finally:
+                    self._generation += 1
+            self.joined = True
+            log.info(
+                "runner.assigned",
+                stage=self.stage.name,
+                partitions=sorted(tp.partition for tp in assigned),
+            )
+        except Exception as exc:
+            log.warning("runner.assignment_failed", stage=self.stage.name, error=repr(exc))
+            self._needs_rejoin = True
+
+    async def _take_over(
+        self, consumer: AIOKafkaConsumer | None, assigned: set[TopicPartition]
+    ) -> None:
+        """Make the newly assigned partitions ours: fence, restore, seek to committed."""
+        for tp in sorted(assigned, key=lambda t: t.partition):
+            # The producer first: initialising it under the partition's transactional id
+            # fences a previous owner and ends its open transaction, so the offsets and
+            # changelog read next are final.
+            self._producers[tp] = await self._new_producer(tp)
+            if self.stage.stateful:
+                await self._restore(tp.partition)
+            if consumer is not None:
+                committed = await consumer.committed(tp)
+                if committed is None:
+                    await consumer.seek_to_beginning(tp)
+                else:
+                    consumer.seek(tp, committed)
+                self._committed[tp] = committed or 0
+
+    async def _revoked(self, revoked: set[TopicPartition]) -> None:
+        self.joined = False
+        async with self._lock:
+            self._generation += 1
+            await self._close_producers()
+
+    async def _close_producers(self) -> None:
+        producers, self._producers = self._producers, {}
+        self._committed.clear()
+        for producer in producers.values():
+            with contextlib.suppress(Exception):
+                await producer.stop()
+
+    async def _new_producer(self, tp: TopicPartition) -> AIOKafkaProducer:
+        producer = AIOKafkaProducer(
+            **client_options(self.settings),
+            client_id=f"{self.settings.worker_id}-{self.stage.name}-{tp.partition}",
+            transactional_id=f"{self.settings.app_id}:{tp.topic}:{tp.partition}",
+            acks="all",
+            enable_idempotence=True,
+            max_request_size=producer_max_bytes(self.settings),
+            linger_ms=0,
+        )
+        try:
+            await producer.start()
+        except BaseException:
+            with contextlib.suppress(Exception):
+                await producer.stop()
+            raise
+        return producer
+
+    async def _restore(self, partition: int) -> None:
+        """Bring the partition's store up to the changelog's committed end."""
+        assert self.changelog is not None  # noqa: S101 - stateful stages have one
+        store = self._stores.setdefault(partition, PartitionStore())
+        store.abort()
+        tp = TopicPartition(self.changelog, partition)
+        reader = AIOKafkaConsumer(
+            **client_options(self.settings),
+            isolation_level="read_committed",
+            enable_auto_commit=False,
+            client_id=f"{self.settings.worker_id}-{self.stage.name}-restore",
+        )
+        await reader.start()
+        try:
+            reader.assign([tp])
+            end = (await reader.end_offsets([tp]))[tp]
+            start = (await reader.beginning_offsets([tp]))[tp]
+            if store.position < start:
+                # Compaction removed what the cache was built on: start again.
+                self._stores[partition] = store = PartitionStore()
+            reader.seek(tp, max(store.position, start))
+            restored = 0
+            while await reader.position(tp) < end:
+                for records in (await reader.getmany(tp, timeout_ms=1000)).values():
+                    for record in records:
+                        if record.key is not None:
+                            store.restore(record.key, record.value, record.offset)
+                            restored += 1
+            store.position = max(store.position, end)
+            log.info(
+                "runner.state_restored",
+                stage=self.stage.name,
+                partition=partition,
+                records=restored,
+                entries=len(store),
+            )
+        finally:
+            await reader.stop()
+
+
+def _checked(results: Sequence[Result], expected: int) -> Sequence[Result]:
+    if len(results) != expected:
+        raise RuntimeError(f"stage returned {len(results)} results for {expected} items")
+    return results
+
+
+class _Listener(ConsumerRebalanceListener):  # type: ignore[misc]
+    """Routes the consumer's rebalance callbacks to the runner."""
+
+    def __init__(self, runner: StageRunner[Any]) -> None:
+        self.runner = runner
+
+    async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
+        """Finish the batch in flight, then release the partitions' producers."""
+        await self.runner._revoked(revoked)
+
+    async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
+        """Fence previous owners, restore state, start from the committed offsets."""
+        await self.runner._assigned(assigned)
