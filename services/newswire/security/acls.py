@@ -111,21 +111,25 @@ def newswire_acls(settings: Settings, who: Principals | None = None) -> list[Acl
     )
     topic, group, txn = Resource.TOPIC, Resource.GROUP, Resource.TRANSACTIONAL_ID
     app = settings.app_id
+    # The worker checks every topic it uses allows messages of the configured article size
+    # before it says it is ready, so it reads each one's configs.
+    configs = Operation.DESCRIBE_CONFIGS
     for spec in topic_specs(settings):
         name = spec.full_name(settings.topic_prefix)
         if spec.name == RAW:
-            allow(who.worker, topic, name, read)
+            allow(who.worker, topic, name, read, configs)
             allow(who.ingest, topic, name, write)
             allow(who.operator, topic, name, write)
         elif spec.name == DEADLETTER:
-            allow(who.worker, topic, name, write)
+            allow(who.worker, topic, name, write, configs)
             allow(who.ingest, topic, name, write)
             allow(who.operator, topic, name, read)
         elif spec.internal:
-            allow(who.worker, topic, name, read, write)
+            # The worker creates its changelogs itself at start.
+            allow(who.worker, topic, name, read, write, create, configs)
             allow(who.operator, topic, name, write)
         else:
-            allow(who.worker, topic, name, write)
+            allow(who.worker, topic, name, write, configs)
             allow(who.subscriber, topic, name, read)
         # The operator runs `newswire topics create` and `newswire topics` (lag).
         allow(who.operator, topic, name, describe, create)
