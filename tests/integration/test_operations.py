@@ -208,7 +208,7 @@ def test_routes_copy_syrian_stories_to_the_levant_topic_and_not_others(
 def test_prometheus_reads_the_counters_and_lag_of_a_running_worker(scenario: Scenario) -> None:
     prom = scenario.prometheus
     n = len(scenario.ids)
-    wait_for(prom, 'sum(newswire_events_out_total{stage="enrich", outcome="enriched"})', n)
+    wait_for(prom, 'sum(newswire_events_out_total{stage="story", outcome="enriched"})', n)
     wait_for(prom, 'sum(newswire_events_out_total{stage="dedup", outcome="duplicate"})', 1)
     wait_for(prom, 'sum(newswire_events_out_total{outcome="dead_letter"})', 1)
     wait_for(prom, 'sum(newswire_events_in_total{stage="prepare"})', n + 2)
