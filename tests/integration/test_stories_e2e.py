@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import subprocess
+from contextlib import aclosing
 from pathlib import Path
 
 import orjson
@@ -14,7 +15,7 @@ from newswire.client import AsyncClient
 from newswire.config import Settings
 from newswire.ingest.files import articles_from_path
 from newswire.models import DuplicateNotice, EnrichedArticle, RawArticle, StoryUpdate
-from newswire.subscribe.reader import read_until
+from newswire.subscribe.reader import follow, read_until
 from newswire.topics import DUPLICATES, ENRICHED, STORIES, topic_name
 from tests.support.schemas import validator
 from tests.support.tools import require_tool
@@ -39,16 +40,17 @@ def _latest(updates: list[StoryUpdate]) -> dict[str, StoryUpdate]:
 
 
 async def _stories_once_copy_counted(settings: Settings, tehran_ids: set[str]) -> list[StoryUpdate]:
-    """Every story update so far, read again until the Tehran story counts its copy."""
-    for _ in range(30):
-        messages = await read_until(
-            settings.kafka_bootstrap, topic_name(settings, STORIES), 6, timeout_s=5
-        )
-        updates = [StoryUpdate.model_validate_json(m.value) for m in messages]
-        tehran = [u for u in _latest(updates).values() if tehran_ids & set(u.members)]
-        if tehran and tehran[0].copies == 1:
-            return updates
-    raise AssertionError("the Tehran story never counted its copy")
+    """Every story update so far, read until the Tehran story holds both reports and the
+    copy (the copy notice may reach the story stage before or after either report)."""
+    updates: list[StoryUpdate] = []
+    topic = topic_name(settings, STORIES)
+    async with aclosing(follow(settings.kafka_bootstrap, topic, timeout_s=120)) as messages:
+        async for message in messages:
+            updates.append(StoryUpdate.model_validate_json(message.value))
+            tehran = [u for u in _latest(updates).values() if tehran_ids & set(u.members)]
+            if tehran and tehran[0].article_count == 3:
+                return updates
+    raise AssertionError(f"the Tehran story never held 3 articles: {updates}")
 
 
 def test_seeds_join_stories_and_story_updates_are_published(
