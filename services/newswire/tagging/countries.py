@@ -61,13 +61,11 @@ class CountryResult:
 def _inside(spans: list[NerSpan], start: int, end: int, labels: frozenset[str]) -> bool:
     """True when a span with one of `labels` strictly contains [start, end): "Paris" in
     "Paris Hilton". A span equal to the match is the NER mislabelling the place itself."""
-    return any(
-        s.start <= start
-        and end <= s.end
-        and (s.end - s.start) > (end - start)
-        and s.label in labels
-        for s in spans
-    )
+    length = end - start
+    for s in spans:
+        if s.start <= start and end <= s.end and s.end - s.start > length and s.label in labels:
+            return True
+    return False
 
 
 _PERSON = frozenset({"PERSON"})
@@ -139,15 +137,14 @@ def tag_countries(
     gazetteers = [gaz] if extra is None else [extra, gaz]
     ambiguous = gaz.ambiguous
     matches = [
-        (start, end, surface, senses, _inside(spans, start, end, _PERSON))
+        (start, end, surface, senses, _country_senses(senses), _inside(spans, start, end, _PERSON))
         for start, end, surface, senses in find_all(text, gazetteers)
     ]
     # Pass 1: evidence that needs no support (names, demonyms, institutions, big places).
     supported: set[str] = set()
-    for _, _, surface, senses, in_person in matches:
+    for _, _, surface, senses, non_place, in_person in matches:
         if surface in ambiguous or in_person:
             continue
-        non_place = [s for s in senses if s.kind not in {"place", "none"}]
         if len(non_place) == 1 and not non_place[0].weak:
             supported.add(non_place[0].code)
         elif not non_place and len(senses) == 1 and _strong(senses[0]):
@@ -155,8 +152,8 @@ def tag_countries(
     # Pass 2: resolve every match with that support.
     mentions: list[CountryMention] = []
     frozen_support = frozenset(supported)
-    for start, end, surface, senses, in_person in matches:
-        sense = _resolve(senses, supported, text, start, end, spans)
+    for start, end, surface, senses, non_place, in_person in matches:
+        sense = _resolve(senses, non_place, supported, text, start, end, spans)
         if sense is None:
             continue
         if sense.kind == "place" and mentions and _owned_by_other(text, mentions[-1], start, sense):
@@ -175,10 +172,20 @@ def _owned_by_other(text: str, previous: CountryMention, start: int, sense: Sens
     return previous.code != sense.code and text[previous.end : start] in {"'s ", "’s "}
 
 
+def _country_senses(senses: list[Sense]) -> list[Sense]:
+    """The senses that are not places: names, demonyms, institutions."""
+    return [s for s in senses if s.kind not in {"place", "none"}]
+
+
 def _resolve(
-    senses: list[Sense], supported: set[str], text: str, start: int, end: int, spans: list[NerSpan]
+    senses: list[Sense],
+    non_place: list[Sense],
+    supported: set[str],
+    text: str,
+    start: int,
+    end: int,
+    spans: list[NerSpan],
 ) -> Sense | None:
-    non_place = [s for s in senses if s.kind not in {"place", "none"}]
     if len(non_place) > 1:
         # A demonym shared by several countries (Congolese): only the article can tell.
         backed = [s for s in non_place if s.code in supported]
@@ -248,11 +255,12 @@ def _confirmed_place(
     one_word = " " not in text[start:end]
     if one_word and text[max(0, start - 4) : start].casefold() == "the ":
         return None  # "the Tampa": cities take no article; ships, brands and teams do
-    if _strong(sense):
-        return sense
-    if sense.code in supported:
-        if sense.population < _TOWN_POPULATION and _inside(spans, start, end, _ANY_LABEL):
-            return None  # "Reserve Bank": a village's name as a word of a longer name
+    # A village's name as a word of a longer name ("Reserve Bank") needs more than its
+    # country being named: the checks below then find it inside the longer name.
+    if _strong(sense) or (
+        sense.code in supported
+        and not (sense.population < _TOWN_POPULATION and _inside(spans, start, end, _ANY_LABEL))
+    ):
         return sense
     if not one_word and sense.population >= _TOWN_POPULATION:
         return sense  # "Port Augusta": a longer name is rarely anything but the place
@@ -333,7 +341,7 @@ def _is_setting(text: str, m: CountryMention) -> bool:
     if m.kind not in {"name", "place"}:
         return False
     before = text[max(0, m.start - 60) : m.start]
-    words = before.split()
+    words = before.rsplit(None, 1)
     if not words:
         return False
     last = words[-1]
