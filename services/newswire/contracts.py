@@ -15,8 +15,8 @@ from pydantic import BaseModel
 
 from newswire import __version__
 from newswire.config import Settings
-from newswire.models import DeadLetter, DuplicateNotice, EnrichedArticle, RawArticle
-from newswire.topics import DEADLETTER, DUPLICATES, ENRICHED, RAW, topic_specs
+from newswire.models import DeadLetter, DuplicateNotice, EnrichedArticle, RawArticle, StoryUpdate
+from newswire.topics import DEADLETTER, DUPLICATES, ENRICHED, RAW, STORIES, topic_specs
 from newswire.wire import EVENT_TYPES
 
 PUBLIC_EVENTS: dict[str, type[BaseModel]] = {
@@ -24,6 +24,7 @@ PUBLIC_EVENTS: dict[str, type[BaseModel]] = {
     ENRICHED: EnrichedArticle,
     DUPLICATES: DuplicateNotice,
     DEADLETTER: DeadLetter,
+    STORIES: StoryUpdate,
 }
 HEADERS_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -91,7 +92,12 @@ def asyncapi(settings: Settings) -> dict[str, Any]:
             "payload": {"$ref": f"./{schema_filename(model)}"},
             "bindings": {
                 "kafka": {
-                    "key": {"type": "string", "description": "Stable article id."},
+                    "key": {
+                        "type": "string",
+                        "description": "Story id."
+                        if model is StoryUpdate
+                        else "Stable article id.",
+                    },
                     "bindingVersion": "0.5.0",
                 }
             },
@@ -108,7 +114,7 @@ def asyncapi(settings: Settings) -> dict[str, Any]:
                     "partitions": spec.partitions,
                     "topicConfiguration": {
                         "retention.ms": int(spec.configs["retention.ms"]),
-                        "cleanup.policy": [spec.configs["cleanup.policy"]],
+                        "cleanup.policy": spec.configs["cleanup.policy"].split(","),
                     },
                     "bindingVersion": "0.5.0",
                 }

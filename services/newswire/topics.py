@@ -29,6 +29,7 @@ RAW = "news.articles.raw"
 ENRICHED = "news.articles.enriched"
 DUPLICATES = "news.articles.duplicates"
 DEADLETTER = "news.articles.deadletter"
+STORIES = "news.stories"
 # Internal stages. Dedup is the pipeline's one sequencing point, so its input has a
 # single partition (see docs/dedup.md); tagging fans out again over `UNIQUE`.
 CLEANED = "news.internal.cleaned"
@@ -72,6 +73,14 @@ def topic_specs(settings: Settings) -> list[TopicSpec]:
                 "max.message.bytes": str(dead_letter_max_bytes(settings)),
             },
             "Input that could not be processed, with the original bytes and the reason.",
+        ),
+        TopicSpec(
+            STORIES,
+            parts,
+            # Compacted: the latest update per story id is the story as it stands; closed
+            # stories age out after the retention.
+            {"retention.ms": str(30 * DAY_MS), "cleanup.policy": "compact,delete"},
+            "Story updates, keyed by story id: the latest message per key is the story now.",
         ),
         TopicSpec(
             CLEANED,

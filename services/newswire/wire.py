@@ -15,7 +15,13 @@ from typing import Any, Final, TypeVar
 import orjson
 from pydantic import BaseModel
 
-from newswire.models import DeadLetter, DuplicateNotice, EnrichedArticle, RawArticle
+from newswire.models import (
+    DeadLetter,
+    DuplicateNotice,
+    EnrichedArticle,
+    RawArticle,
+    StoryUpdate,
+)
 from newswire.models.events import utcnow
 from newswire.models.internal import CleanedArticle, UniqueArticle
 
@@ -26,6 +32,7 @@ EVENT_TYPES: Final[dict[type[BaseModel], str]] = {
     EnrichedArticle: "io.newswire.article.enriched.v2",
     DuplicateNotice: "io.newswire.article.duplicate.v1",
     DeadLetter: "io.newswire.article.deadletter.v1",
+    StoryUpdate: "io.newswire.story.update.v1",
     CleanedArticle: "io.newswire.internal.cleaned.v1",
     UniqueArticle: "io.newswire.internal.unique.v1",
 }

@@ -13,6 +13,7 @@ from newswire.models.events import (
     RawArticle,
     StoryInfo,
 )
+from newswire.models.stories import RepresentativeArticle, StorySource, StoryUpdate
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -25,5 +26,8 @@ __all__ = [
     "Mention",
     "ProcessingInfo",
     "RawArticle",
+    "RepresentativeArticle",
     "StoryInfo",
+    "StorySource",
+    "StoryUpdate",
 ]

@@ -125,6 +125,23 @@ class PipelineMetrics:
             "Duplicates among the articles dedup has judged since start.",
             registry=registry,
         ).set_function(self.duplicate_ratio)
+        self.story_events = Counter(
+            "newswire_story_events_total",
+            "Story stage: articles that joined a story, stories started, stories closed.",
+            ["event"],
+            registry=registry,
+        )
+        self.open_stories = Gauge(
+            "newswire_open_stories", "Stories open in this worker's story state.", registry=registry
+        )
+
+    def record_story(self, *, joined: bool, closed: int, open_stories: int) -> None:
+        """The story stage placed one article (`joined` an open story, else started one),
+        closed `closed` idle stories, and now holds `open_stories`."""
+        self.story_events.labels("joined" if joined else "started").inc()
+        if closed:
+            self.story_events.labels("closed").inc(closed)
+        self.open_stories.set(open_stories)
 
     def record_in(self, stage: str) -> None:
         """A stage read one event."""

@@ -85,6 +85,7 @@ class EventFilter:
         """Whether `event` (an enriched event as a JSON object) passes the filter."""
         if self.empty:
             return True
+        event = _story_as_event(event)
         if self.countries and not self.countries & {
             c.get("code") for c in event.get("countries", []) if isinstance(c, Mapping)
         }:
@@ -101,3 +102,14 @@ def _names_any(
     return any(
         same(w, str(e.get("name", ""))) for e in entities if e.get("kind") == kind for w in wanted
     )
+
+
+def _story_as_event(event: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A story update (plain codes and names) in the enriched event's shape; others as is."""
+    if "story_id" not in event or "members" not in event:
+        return event
+    return {
+        "countries": [{"code": c} for c in event.get("countries", [])],
+        "entities": [{"kind": "person", "name": p} for p in event.get("persons", [])]
+        + [{"kind": "org", "name": o} for o in event.get("orgs", [])],
+    }

@@ -93,12 +93,27 @@ def generic_line(event: Event) -> str:
     return " | ".join(parts) or "(an event with no short fields)"
 
 
+def story_line(event: Event) -> str:
+    """`story ID | open #N: A articles (C copies), S outlets | countries | people | orgs |
+    title` for a story update."""
+    return (
+        f"story {event.get('story_id')} | {event.get('status')} #{event.get('update')}: "
+        f"{event.get('article_count')} articles ({event.get('copies')} copies), "
+        f"{len(event.get('sources', []))} outlets | "
+        f"countries: {' '.join(map(str, event.get('countries', []))) or '-'} | "
+        f"people: {', '.join(map(str, event.get('persons', [])[:4])) or '-'} | "
+        f"orgs: {', '.join(map(str, event.get('orgs', [])[:4])) or '-'} | "
+        f"{_short(event.get('title'))}"
+    )
+
+
 # kind -> (recognises it from its fields, formats it). Checked in order; headers win.
 _FORMATS: dict[str, tuple[Recognise, Format]] = {
     "enriched": (lambda e: "story" in e and "entities" in e, enriched_line),
     "duplicate": (lambda e: "original_id" in e and "method" in e, duplicate_line),
     "deadletter": (lambda e: "stage" in e and "error" in e, dead_letter_line),
     "raw": (lambda e: "body" in e and "url" in e, raw_line),
+    "story": (lambda e: "story_id" in e and "members" in e, story_line),
 }
 
 

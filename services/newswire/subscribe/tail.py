@@ -13,10 +13,24 @@ from newswire.connection import client_options
 from newswire.subscribe.filters import EventFilter
 from newswire.subscribe.format import event_line
 from newswire.subscribe.reader import Received, follow
-from newswire.topics import DEADLETTER, DUPLICATES, ENRICHED, RAW, topic_name, topic_specs
+from newswire.topics import (
+    DEADLETTER,
+    DUPLICATES,
+    ENRICHED,
+    RAW,
+    STORIES,
+    topic_name,
+    topic_specs,
+)
 
 # Short names for the topics subscribers read; a topic added later gets one here.
-SHORT_NAMES = {"raw": RAW, "enriched": ENRICHED, "duplicates": DUPLICATES, "deadletter": DEADLETTER}
+SHORT_NAMES = {
+    "raw": RAW,
+    "enriched": ENRICHED,
+    "duplicates": DUPLICATES,
+    "deadletter": DEADLETTER,
+    "stories": STORIES,
+}
 
 
 class UnknownTopicError(ValueError):

@@ -1,0 +1,41 @@
+"""The story stage's parameters (the worker fills them from `Settings`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from newswire.config import Settings
+from newswire.stories.features import FeatureParams
+
+
+@dataclass(frozen=True, slots=True)
+class StoryParams:
+    """Threshold, time window and the bounds that keep each story's state small."""
+
+    threshold: float = 0.33
+    """Cosine to a story's centroid at or above which an article joins it (measured:
+    docs/stories.md)."""
+    idle_s: float = 3 * 86400.0
+    """A story closes once the stream's event time passes its last article by this much."""
+    centroid_terms: int = 200
+    """Terms kept in a story's centroid."""
+    index_keys: int = 20
+    """A story's heaviest terms, under which the inverted index lists it."""
+    query_keys: int = 20
+    """An article's heaviest terms, looked up in the inverted index for candidates."""
+    max_candidates: int = 16
+    """Candidate stories compared in full, those sharing the most keys first."""
+    max_members: int = 50
+    """Member ids kept (the most recent)."""
+    max_names: int = 30
+    """Distinct sources, persons and organisations tallied per story."""
+    features: FeatureParams = field(default_factory=FeatureParams)
+
+
+def params_from_settings(settings: Settings) -> StoryParams:
+    """The story parameters the settings configure (the rest keep their measured defaults)."""
+    return StoryParams(
+        threshold=settings.story_threshold,
+        idle_s=settings.story_idle_hours * 3600.0,
+        max_members=settings.story_max_members,
+    )

@@ -1,0 +1,31 @@
+"""The story stage as the runner calls it: between tagging and publishing.
+
+Thin: the clustering is in `clusterer`. Per original article it returns the enriched event
+with its `story` filled in and the story updates to publish on `news.stories`; per
+duplicate notice, the update of the original's story. All of them belong in the same
+transaction as the clusterer's store changes.
+"""
+
+from __future__ import annotations
+
+from newswire.models import DuplicateNotice, EnrichedArticle, StoryUpdate
+from newswire.stories.article import story_article
+from newswire.stories.clusterer import StoryClusterer
+
+
+def assign_story(
+    clusterer: StoryClusterer, event: EnrichedArticle
+) -> tuple[EnrichedArticle, list[StoryUpdate]]:
+    """`event` with `story.story_id` and `story.similarity` set by placing it in a story,
+    and the updates to publish (its story's first, then stories that closed)."""
+    placement = clusterer.place(story_article(event))
+    story = event.story.model_copy(
+        update={"story_id": placement.story_id, "similarity": placement.similarity}
+    )
+    return event.model_copy(update={"story": story}), placement.updates
+
+
+def count_copy(clusterer: StoryClusterer, notice: DuplicateNotice) -> StoryUpdate | None:
+    """The update of the original's story once the copy in `notice` is counted in it (None
+    when that story is no longer open)."""
+    return clusterer.add_copy(notice.id, notice.original_id, notice.source, notice.detected_at)

@@ -1,0 +1,59 @@
+"""One open story as the state store keeps it, and its bytes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from newswire.stories.vectors import norm
+
+
+@dataclass(slots=True)
+class StoryState:
+    """Everything the stage needs to place the next article and to publish the story.
+
+    Bounded: the centroid keeps its heaviest terms only, members the most recent ids, and
+    the name tallies their most frequent names (limits in `StoryParams`)."""
+
+    story_id: str
+    centroid: dict[str, float]
+    """Sum of the unit vectors of the story's original articles (pruned)."""
+    originals: int
+    copies: int
+    first_seen: float
+    """Event times, seconds since the epoch."""
+    last_seen: float
+    updated_at: float
+    update: int
+    members: list[str]
+    members_truncated: bool
+    sources: dict[str, int]
+    countries: dict[str, int]
+    persons: dict[str, int]
+    orgs: dict[str, int]
+    representative_id: str
+    representative_url: str
+    representative_title: str | None
+    representative_score: float
+    title: str
+    centroid_norm: float = field(default=0.0, compare=False)
+
+    def refresh_norm(self) -> None:
+        """Recompute the cached length of the centroid after it changed."""
+        self.centroid_norm = norm(self.centroid)
+
+    def to_bytes(self) -> bytes:
+        """The state as stored: JSON (the cached norm is written but recomputed on load)."""
+        data = orjson.dumps(self)  # orjson writes dataclasses natively, fast
+        return data
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> StoryState:
+        """The state stored as `data` by `to_bytes`."""
+        fields: dict[str, Any] = orjson.loads(data)
+        fields.pop("centroid_norm", None)
+        state = cls(**fields)
+        state.refresh_norm()
+        return state

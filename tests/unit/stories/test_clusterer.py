@@ -1,0 +1,125 @@
+"""Online clustering: joins, new stories, copies, idle closing, bounds and recovery."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from newswire.models import StoryUpdate
+from newswire.stories import StoryClusterer, StoryParams, StoryState
+from tests.unit.stories.helpers import CANYON, CANYON_2, CRICKET, T0, article
+
+
+def test_a_second_report_joins_and_an_unrelated_one_starts_a_story() -> None:
+    clusterer = StoryClusterer({}, StoryParams())
+    first = clusterer.place(article("a1", CANYON, source="ABC"))
+    second = clusterer.place(article("a2", CANYON_2, 1, source="SBS"))
+    other = clusterer.place(article("a3", CRICKET, 2))
+    assert (first.story_id, first.similarity) == ("a1", None)
+    assert second.story_id == "a1"
+    assert second.similarity is not None
+    assert second.similarity >= StoryParams().threshold
+    assert (other.story_id, other.similarity) == ("a3", None)
+    update = second.updates[0]
+    assert update.article_count == 2
+    assert update.members == ["a1", "a2"]
+    assert [(s.name, s.articles) for s in update.sources] == [("ABC", 1), ("SBS", 1)]
+    assert clusterer.open_stories == 2
+    assert (clusterer.joins, clusterer.new_stories) == (1, 2)
+
+
+def test_the_update_summarises_countries_and_people() -> None:
+    clusterer = StoryClusterer({}, StoryParams())
+    clusterer.place(article("a1", CANYON, countries=(("CH", 0.7),), persons=("Stephan Friedli",)))
+    placed = clusterer.place(
+        article(
+            "a2", CANYON_2, 1, countries=(("CH", 0.5), ("AU", 0.5)), persons=("Stephan Friedli",)
+        )
+    )
+    update = placed.updates[0]
+    assert update.countries == ["CH", "AU"]
+    assert update.persons == ["Stephan Friedli"]
+    assert update.status == "open"
+    assert update.update == 2
+    assert update.first_seen == T0
+    assert update.last_seen == T0 + timedelta(minutes=1)
+    assert update.title.startswith("Six Swiss tour company staff")
+    StoryUpdate.model_validate_json(update.model_dump_json())  # survives the wire
+
+
+def test_a_copy_counts_in_its_originals_story() -> None:
+    clusterer = StoryClusterer({}, StoryParams())
+    clusterer.place(article("a1", CANYON, source="ABC"))
+    update = clusterer.add_copy("c1", "a1", "Mirror", T0 + timedelta(minutes=5))
+    assert update is not None
+    assert (update.article_count, update.copies) == (2, 1)
+    assert update.members == ["a1", "c1"]
+    assert {s.name for s in update.sources} == {"ABC", "Mirror"}
+    assert clusterer.add_copy("c2", "unknown", "Mirror", T0) is None
+
+
+def test_a_copy_that_overtakes_its_original_waits_for_it() -> None:
+    store: dict[bytes, bytes] = {}
+    clusterer = StoryClusterer(store, StoryParams(idle_s=3600))
+    assert clusterer.add_copy("c1", "a1", "Mirror", T0) is None
+    # The wait is state too: a restarted clusterer still applies it.
+    clusterer = StoryClusterer(store, StoryParams(idle_s=3600))
+    update = clusterer.place(article("a1", CANYON, 1, source="ABC")).updates[0]
+    assert (update.article_count, update.copies, update.members) == (2, 1, ["a1", "c1"])
+    assert not any(key.startswith(b"c:") for key in store)
+
+
+def test_a_copy_whose_original_never_comes_is_forgotten_after_the_idle_time() -> None:
+    store: dict[bytes, bytes] = {}
+    clusterer = StoryClusterer(store, StoryParams(idle_s=3600))
+    clusterer.add_copy("c1", "lost", "Mirror", T0)
+    clusterer.place(article("a1", CANYON, 61))
+    assert not any(key.startswith(b"c:") for key in store)
+
+
+def test_stories_close_after_the_idle_time_in_event_time() -> None:
+    store: dict[bytes, bytes] = {}
+    clusterer = StoryClusterer(store, StoryParams(idle_s=3600))
+    clusterer.place(article("a1", CANYON))
+    # Within the hour the story is open and the second report joins it.
+    assert clusterer.place(article("a2", CANYON_2, 30)).story_id == "a1"
+    later = clusterer.place(article("a3", CANYON_2, 30 + 61))
+    closed = [u for u in later.updates if u.status == "closed"]
+    assert [u.story_id for u in closed] == ["a1"]
+    assert later.story_id == "a3"  # the closed story takes no more articles
+    assert b"s:a1" not in store
+    assert clusterer.open_stories == 1
+    assert clusterer.add_copy("c1", "a1", "Mirror", T0) is None
+
+
+def test_state_stays_bounded() -> None:
+    params = StoryParams(max_members=3, centroid_terms=25, threshold=0.0)
+    store: dict[bytes, bytes] = {}
+    clusterer = StoryClusterer(store, params)
+    for i in range(8):
+        clusterer.place(article(f"a{i}", CANYON if i % 2 else CANYON_2, i))
+    state = StoryState.from_bytes(store[b"s:a0"])
+    assert state.members == ["a5", "a6", "a7"]
+    assert state.members_truncated
+    assert len(state.centroid) <= 25
+    assert state.originals == 8
+
+
+def test_a_restarted_clusterer_continues_exactly_from_its_store() -> None:
+    texts = [CANYON, CRICKET, CANYON_2, CRICKET + " Rain stopped play.", CANYON_2 + " Appeal."]
+    store: dict[bytes, bytes] = {}
+    running = StoryClusterer(store, StoryParams())
+    for i, text in enumerate(texts[:2]):
+        running.place(article(f"a{i}", text, i))
+    restarted = StoryClusterer(dict(store), StoryParams())
+    assert restarted.open_stories == running.open_stories
+    for i, text in enumerate(texts[2:], start=2):
+        a, b = running.place(article(f"a{i}", text, i)), restarted.place(article(f"a{i}", text, i))
+        assert (a.story_id, a.similarity, a.updates) == (b.story_id, b.similarity, b.updates)
+
+
+def test_state_round_trips_through_bytes() -> None:
+    store: dict[bytes, bytes] = {}
+    StoryClusterer(store, StoryParams()).place(article("a1", CANYON))
+    state = StoryState.from_bytes(store[b"s:a1"])
+    assert state.to_bytes() == store[b"s:a1"]
+    assert state.centroid_norm > 0
