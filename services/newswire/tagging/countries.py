@@ -300,12 +300,12 @@ def _is_source(text: str, m: CountryMention) -> bool:
 
 # Where the story happens: a country or place named after a preposition of place ("in
 # eastern Afghanistan", "off the town of Macapa") says where events are, not only who
-# takes part. Each such mention adds this much; the first of them (the lead's setting)
-# gets the first-mention bonus. (Chosen on one dev file, checked on the other: see
-# docs/tagging.md.)
+# takes part. Prepositions of motion ("flew to Washington", "came from Sydney") name where
+# someone goes or comes from, not where the story is, so they add nothing. Each setting
+# adds this much. (Chosen on one dev file, checked on the other: see docs/tagging.md.)
 _LOCATIVE_BONUS = 0.5
 _LOCATIVE = re.compile(
-    r"\b(?:in|into|inside|across|near|throughout|off|at|from|to|over)\s+(?:the\s+)?"
+    r"\b(?:in|into|inside|across|near|throughout|off|at|over)\s+(?:the\s+)?"
     r"(?:(?:north|south|east|west|central|northern|southern|eastern|western|north-eastern|"
     r"north-western|south-eastern|south-western|far|neighbouring|neighboring|nearby|rural|"
     r"remote|occupied|city\s+of|town\s+of|village\s+of|province\s+of|state\s+of|"

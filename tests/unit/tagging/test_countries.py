@@ -187,3 +187,10 @@ def test_a_village_name_inside_a_longer_name_adds_nothing_even_when_its_country_
     spans = [NerSpan("ORG", 0, len("Reserve Bank"), "Reserve Bank")]
     us = next(c for c in tag_countries(text, spans).countries if c.code == "US")
     assert [e.surface for e in us.evidence] == ["United States"]
+
+
+def test_where_someone_goes_is_not_the_setting() -> None:
+    went = tag_countries("The envoy met Israeli leaders, then flew back to Washington.")
+    stayed = tag_countries("The envoy met Israeli leaders, then stayed in Washington.")
+    us = [next(c for c in r.countries if c.code == "US") for r in (went, stayed)]
+    assert us[0].salience < us[1].salience
