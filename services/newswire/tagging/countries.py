@@ -17,16 +17,23 @@ from newswire.tagging.spans import NerSpan
 
 EvidenceKind = Literal["name", "demonym", "place", "institution"]
 
-# Salience of a country: the square root of its weighted mentions, plus bonuses for where
-# the story happens and for the lead. The root keeps an actor named over and over ("the
-# United States ... the Pentagon ... Washington") from outweighing the place the lead
-# puts the story in ("bombing eastern Afghanistan"). A demonym counts like a name
-# ("Australian families of the victims", "Six Swiss tour company staff" say whom the
-# story is about), and the country the article names first gets one mention more.
+# Salience (what subscribers filter on and stories compare): each country's share of the
+# article's evidence. Names and places say where a story is; demonyms and institutions
+# more often say who takes part in it, so they count for less; the country named first
+# gets one and a half mentions more. It is a proportion of mentions, so a country named
+# in passing keeps a small share.
+_KIND_WEIGHT = {"name": 1.0, "place": 1.0, "demonym": 0.3, "institution": 0.3}
+_FIRST_MENTION_BONUS = 1.5
+# The primary country has its own score: the square root of its mentions, plus bonuses
+# for where the story happens and for the lead. The root keeps an actor named over and
+# over ("the United States ... the Pentagon ... Washington") from outweighing the place
+# the lead sets the story in ("in Amazonia, Brazil"). For it a demonym counts like a name
+# ("Australian families of the victims", "Six Swiss tour company staff" say whom the story
+# is about), and the country named first gets one mention more.
 # (Chosen on gold_dev, measured on gold_dev_more and the reverse: see docs/tagging.md.)
-_KIND_WEIGHT = {"name": 1.0, "place": 1.0, "demonym": 1.0, "institution": 1.0}
-_COUNT_EXPONENT = 0.5
-_FIRST_MENTION_BONUS = 1.0
+_PRIMARY_KIND_WEIGHT = {"name": 1.0, "place": 1.0, "demonym": 1.0, "institution": 1.0}
+_PRIMARY_COUNT_EXPONENT = 0.5
+_PRIMARY_FIRST_MENTION_BONUS = 1.0
 # A single-word place of modest size needs support: the NER calls it a place, or the
 # article names its country some other way. Big cities and curated places stand alone.
 _SELF_EVIDENT_POPULATION = 500_000
@@ -354,17 +361,21 @@ def _is_setting(text: str, m: CountryMention) -> bool:
 
 
 def _summarise(mentions: list[CountryMention], gaz: Gazetteer, text: str = "") -> CountryResult:
-    counted: dict[str, float] = defaultdict(float)
-    bonus: dict[str, float] = defaultdict(float)
+    weight: dict[str, float] = defaultdict(float)  # salience, a share of the evidence
+    counted: dict[str, float] = defaultdict(float)  # the primary country's score ...
+    bonus: dict[str, float] = defaultdict(float)  # ... from these two
     evidence: dict[str, list[Evidence]] = defaultdict(list)
     for m in mentions:
-        counted[m.code] += _KIND_WEIGHT[m.kind] * (_SOURCE_WEIGHT if _is_source(text, m) else 1.0)
+        source = _SOURCE_WEIGHT if _is_source(text, m) else 1.0
+        weight[m.code] += _KIND_WEIGHT[m.kind] * source
+        counted[m.code] += _PRIMARY_KIND_WEIGHT[m.kind] * source
         if _is_setting(text, m):
+            weight[m.code] += _LOCATIVE_BONUS
             bonus[m.code] += _LOCATIVE_BONUS
         evidence[m.code].append(Evidence(start=m.start, end=m.end, surface=m.surface, kind=m.kind))
     if mentions:
-        bonus[mentions[0].code] += _FIRST_MENTION_BONUS
-    weight = {code: value**_COUNT_EXPONENT + bonus[code] for code, value in counted.items()}
+        weight[mentions[0].code] += _FIRST_MENTION_BONUS
+        bonus[mentions[0].code] += _PRIMARY_FIRST_MENTION_BONUS
     total = sum(weight.values()) or 1.0
     first_seen = {m.code: m.start for m in reversed(mentions)}
     order = sorted(weight, key=lambda c: (-weight[c], first_seen[c]))
@@ -378,5 +389,16 @@ def _summarise(mentions: list[CountryMention], gaz: Gazetteer, text: str = "") -
         )
         for code in order
     ]
-    primary = tags[0].code if tags and tags[0].salience >= _PRIMARY_MIN_SALIENCE else None
-    return CountryResult(tags, primary, mentions)
+    return CountryResult(tags, _primary(counted, bonus, first_seen), mentions)
+
+
+def _primary(
+    counted: dict[str, float], bonus: dict[str, float], first_seen: dict[str, int]
+) -> str | None:
+    """The country with the highest primary score (the first named on a tie), when its
+    share of all scores is at least `_PRIMARY_MIN_SALIENCE`."""
+    if not counted:
+        return None
+    score = {code: value**_PRIMARY_COUNT_EXPONENT + bonus[code] for code, value in counted.items()}
+    best = min(score, key=lambda c: (-score[c], first_seen[c]))
+    return best if score[best] / sum(score.values()) >= _PRIMARY_MIN_SALIENCE else None
