@@ -11,15 +11,18 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError, for_code
 
 from newswire.config import Settings
+from newswire.connection import KafkaTarget, client_options, target_options
+from newswire.security.durability import durable_configs
 from newswire.topics import TopicSpec, topic_specs
 
 
-def broker_ready(bootstrap: str, timeout_s: float = 5.0) -> bool:
-    """True when an admin client gets cluster metadata from `bootstrap` within the timeout."""
+def broker_ready(bootstrap: KafkaTarget, timeout_s: float = 5.0) -> bool:
+    """True when an admin client gets cluster metadata from `bootstrap` (an address, or
+    settings with their security) within the timeout."""
 
     async def probe() -> bool:
         client = AIOKafkaAdminClient(
-            bootstrap_servers=bootstrap, request_timeout_ms=int(timeout_s * 1000)
+            **target_options(bootstrap), request_timeout_ms=int(timeout_s * 1000)
         )
         try:
             await asyncio.wait_for(client.start(), timeout_s)
@@ -62,7 +65,7 @@ async def ensure_topics(
 ) -> list[TopicResult]:
     """Create every declared topic that does not exist yet; existing ones are left as they are."""
     specs = specs if specs is not None else topic_specs(settings)
-    client = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    client = AIOKafkaAdminClient(**client_options(settings))
     try:
         await client.start()
         existing = set(await client.list_topics())
@@ -73,7 +76,14 @@ async def ensure_topics(
                 results.append(TopicResult(name, created=False))
                 continue
             response = await client.create_topics(
-                [NewTopic(name, spec.partitions, 1, topic_configs=dict(spec.configs))]
+                [
+                    NewTopic(
+                        name,
+                        spec.partitions,
+                        settings.topic_replication_factor,
+                        topic_configs=durable_configs(settings, spec.configs),
+                    )
+                ]
             )
             results.append(TopicResult(name, created=topic_created(response, name)))
         await _until_described(client, [r.name for r in results if r.created])
@@ -112,9 +122,9 @@ class PartitionLag:
         return self.end_offset - (self.committed or 0)
 
 
-async def topic_partitions(bootstrap: str, topics: list[str]) -> list[TopicPartition]:
+async def topic_partitions(bootstrap: KafkaTarget, topics: list[str]) -> list[TopicPartition]:
     """Every partition of those of `topics` that exist, in the order given."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(**target_options(bootstrap))
     try:
         await admin.start()
         existing = set(await admin.list_topics())
@@ -130,14 +140,14 @@ async def topic_partitions(bootstrap: str, topics: list[str]) -> list[TopicParti
 
 
 async def topic_offsets(
-    bootstrap: str, topics: list[str], group_id: str | None
+    bootstrap: KafkaTarget, topics: list[str], group_id: str | None
 ) -> list[PartitionLag]:
     """End offsets of `topics` and, when `group_id` is given, that group's committed offsets."""
     partitions = await topic_partitions(bootstrap, topics)
     if not partitions:
         return []
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, group_id=group_id, enable_auto_commit=False
+        **target_options(bootstrap), group_id=group_id, enable_auto_commit=False
     )
     try:
         await consumer.start()

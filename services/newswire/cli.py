@@ -12,21 +12,24 @@ from typing import Any
 
 import click
 
-from newswire.cli_errors import broker_unreachable_message, debug_requested, explain
+from newswire.cli_errors import debug_requested, explain
 from newswire.config import REPO_ROOT, Settings, get_settings, settings_markdown
 from newswire.models import DeadLetter
+from newswire.security.diagnose import check_connection, explain_security
 
 # The stages a dead letter can name, straight from the contract, so `--stage` cannot drift.
 DEAD_LETTER_STAGES = typing.get_args(DeadLetter.model_fields["stage"].annotation)
 
 
-def _local_kafka(settings: Settings) -> object:
+def _local_kafka(settings: Settings, *, secure: bool = False) -> object:
     from newswire.kafka_local import LocalKafka  # noqa: PLC0415
+    from newswire.kafka_local.secure import local_security  # noqa: PLC0415
 
     return LocalKafka(
         home=settings.kafka_home,
         port=settings.kafka_port,
         controller_port=settings.kafka_controller_port,
+        security=local_security(settings.kafka_home, create=secure),
     )
 
 
@@ -43,7 +46,8 @@ class NewswireGroup(click.Group):
         except Exception as exc:
             if debug_requested(bool(ctx.params.get("debug"))):
                 raise
-            raise click.ClickException(explain(exc)) from None
+            # Refused credentials, untrusted certificates, ACLs: said by the security module.
+            raise click.ClickException(explain_security(exc) or explain(exc)) from None
 
 
 @click.group(cls=NewswireGroup)
@@ -71,18 +75,34 @@ def kafka() -> None:
 
 
 @kafka.command("start")
-def kafka_start() -> None:
+@click.option(
+    "--secure",
+    is_flag=True,
+    help="SASL_SSL + mTLS listeners, SCRAM users and ACLs (docs/security.md); fixed at first start.",
+)
+def kafka_start(secure: bool) -> None:
     """Fetch the jars (once), format storage (once) and start the broker; wait until ready."""
     from newswire.kafka_local import LocalKafka, LocalKafkaError  # noqa: PLC0415
 
     settings = get_settings()
-    broker = _local_kafka(settings)
+    broker = _local_kafka(settings, secure=secure)
     assert isinstance(broker, LocalKafka)  # noqa: S101 - narrows the lazy import's type
     try:
         took = broker.start()
     except LocalKafkaError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"kafka ready at {broker.bootstrap} in {took:.1f}s (home {broker.home})")
+    if broker.security is not None:
+        from newswire.kafka_local.secure import apply_acls  # noqa: PLC0415
+        from newswire.security.acls import newswire_acls  # noqa: PLC0415
+
+        admin = broker.security.admin_settings(broker.bootstrap)
+        asyncio.run(apply_acls(admin, newswire_acls(settings)))
+        click.echo(
+            f"secured: SASL_SSL on {broker.port}, mTLS on {broker.security.ssl_port}; ACLs for "
+            f"prefix {settings.topic_prefix!r} and app {settings.app_id!r}; users, passwords "
+            f"and certificates in {broker.security.folder}"
+        )
 
 
 @kafka.command("fetch")
@@ -133,7 +153,7 @@ def topics(ctx: click.Context) -> None:
 
     settings = get_settings()
     names = [spec.full_name(settings.topic_prefix) for spec in topic_specs(settings)]
-    rows = asyncio.run(topic_offsets(settings.kafka_bootstrap, names, settings.app_id))
+    rows = asyncio.run(topic_offsets(settings, names, settings.app_id))
     if not rows:
         click.echo(
             f"none of newswire's topics exist on {settings.kafka_bootstrap} yet: "
@@ -161,6 +181,20 @@ def topics_create() -> None:
 
     for result in asyncio.run(ensure_topics(get_settings())):
         click.echo(f"{'created' if result.created else 'exists '} {result.name}")
+
+
+@main.command()
+@click.option(
+    "--bootstrap", default="$BOOTSTRAP", show_default=True, help="Broker address to print."
+)
+@click.option("--command-config", default="admin.properties", show_default=True)
+def acls(bootstrap: str, command_config: str) -> None:
+    """Print the kafka-acls commands granting newswire's principals what they need, for the
+    configured topic prefix and app id (docs/security.md)."""
+    from newswire.security.acls import kafka_acls_commands  # noqa: PLC0415
+
+    for line in kafka_acls_commands(get_settings(), bootstrap, command_config):
+        click.echo(line)
 
 
 # --- producing and processing ------------------------------------------------------
@@ -283,14 +317,13 @@ def replay(
 @main.command()
 def worker() -> None:
     """Run a processing worker (clean, dedup, tag) in the foreground."""
-    from newswire.admin import broker_ready  # noqa: PLC0415
     from newswire.observability.logs import configure_logging  # noqa: PLC0415
     from newswire.worker.app import run_worker  # noqa: PLC0415
 
     settings = get_settings()
-    # faust would log a 60-line traceback for a broker that is not there; say it in two.
-    if not broker_ready(settings.kafka_bootstrap, timeout_s=10.0):
-        raise click.ClickException(broker_unreachable_message(settings.kafka_bootstrap))
+    # faust would log a 60-line traceback for a broker that is not there, and retry refused
+    # credentials forever: connect once first, so either ends here in a line or two.
+    asyncio.run(check_connection(settings, timeout_s=10.0))
     configure_logging(settings)
     sys.argv = [sys.argv[0], "worker"]  # faust's worker reads argv; ours were parsed already
     run_worker(settings)

@@ -78,8 +78,12 @@ def settings_error_message(exc: ValidationError) -> str:
         name = str(error["loc"][0]) if error["loc"] else ""
         field = Settings.model_fields.get(name)
         variable = f"NEWSWIRE_{name.upper()}"
-        given = os.environ.get(variable, error.get("input"))
         reason = str(error["msg"]).removeprefix("Value error, ")
+        if field is None or "Secret" in str(field.annotation):
+            # A rule across settings (its input is all of them) or a secret: never echo it.
+            lines.append(f"{reason}.")
+            continue
+        given = os.environ.get(variable, error.get("input"))
         accepted = _accepted_values(field.annotation) if field is not None else ""
         lines.append(
             f"{variable}={given!r} is not valid: {reason}"

@@ -10,16 +10,26 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import SettingsConfigDict
+
+from newswire.security.settings import (
+    IngestSecuritySettings,
+    KafkaSecuritySettings,
+    TopicDurabilitySettings,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
-class Settings(BaseSettings):
-    """The service's settings. Immutable once read."""
+class Settings(KafkaSecuritySettings, IngestSecuritySettings, TopicDurabilitySettings):
+    """The service's settings. Immutable once read. The security settings (Kafka
+    authentication, ingest tokens, topic durability) live in `newswire.security.settings`."""
 
-    model_config = SettingsConfigDict(env_prefix="NEWSWIRE_", frozen=True, extra="ignore")
+    # Validation errors never quote the input: it may be a password or a token.
+    model_config = SettingsConfigDict(
+        env_prefix="NEWSWIRE_", frozen=True, extra="ignore", hide_input_in_errors=True
+    )
 
     bootstrap_servers: str = Field(
         default="127.0.0.1:9092",
@@ -55,9 +65,6 @@ class Settings(BaseSettings):
 
     ingest_host: str = Field(default="127.0.0.1", description="HTTP ingest bind address.")
     ingest_port: int = Field(default=8080, description="HTTP ingest port.")
-    ingest_token: SecretStr | None = Field(
-        default=None, description="When set, HTTP ingest requires 'Authorization: Bearer <token>'."
-    )
     ingest_max_request_bytes: int = Field(
         default=8 * 1024 * 1024, description="Largest HTTP ingest request body accepted."
     )
@@ -91,8 +98,14 @@ class Settings(BaseSettings):
 
     story_threshold: float = Field(
         default=0.33,
-        description="Cosine to a story's centroid at or above which an article joins the story "
-        "(chosen from measurements: docs/stories.md).",
+        description="Cosine to a story's centroid, plus the size bonus, at or above which an "
+        "article joins the story (chosen from measurements: docs/stories.md).",
+    )
+    story_size_bonus: float = Field(
+        default=0.04,
+        ge=0.0,
+        description="Added to the cosine per unit of ln(original articles) of a story, up to "
+        "ln 7 or so: a grown story's centroid sits further from each report (docs/stories.md).",
     )
     story_idle_hours: float = Field(
         default=72.0,

@@ -136,7 +136,7 @@ def run_demo(inputs: list[Path], *, timeout_s: float, echo: Callable[[str], None
         echo(f"produced {len(ids)} raw articles: {', '.join(ids)}")
         messages = asyncio.run(
             read_until(
-                bootstrap,
+                settings,
                 topic_name(settings, ENRICHED),
                 len(ids),
                 timeout_s=timeout_s,

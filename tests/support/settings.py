@@ -23,6 +23,8 @@ def fresh_settings(bootstrap: str, data_dir: Path, **overrides: Any) -> Settings
         "web_port": free_port(),
         "ner_processes": 0,
         "log_format": "json",
+        # Tests serve HTTP ingest on loopback; those about tokens configure them.
+        "ingest_allow_anonymous": True,
         **overrides,
     }
     return Settings(**values, _env_file=None)

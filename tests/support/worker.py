@@ -45,3 +45,18 @@ def running_worker(settings: Settings, log: Path) -> Iterator[subprocess.Popen[b
         yield proc
     finally:
         stop_worker(proc)
+    assert_no_article_text(log)
+
+
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+
+
+def assert_no_article_text(log: Path) -> None:
+    """Fail if the log holds any 40-character stretch of a seed article's text (a worker
+    may log ids, counts and reasons; never what an article says)."""
+    text = " ".join(log.read_text(errors="replace").split())
+    for seed in sorted(SEEDS.glob("*.txt")):
+        flat = " ".join(seed.read_text().split())
+        samples = [flat[i : i + 40] for i in range(0, max(len(flat) - 40, 1), 97)]
+        leaked = [s for s in samples if s in text]
+        assert not leaked, f"{log.name} quotes {seed.name}: {leaked[:2]}"

@@ -1,7 +1,7 @@
 """The HTTP way in: `POST /v1/articles` (one article or a batch) in front of the producer.
 
 Responses are JSON. 202 `{"ids": [...]}` once the broker has every article; 400 when the
-body is not JSON; 401 when a token is configured and the request lacks it; 413 when the
+body is not JSON; 401 without a valid token and 429 over its rate (`ingest/auth.py`); 413 when the
 body or batch is too large; 415 for other content types; 422 with one entry per bad field;
 503 when the broker is unreachable (refused at once, nothing sent) or has not acknowledged
 within NEWSWIRE_INGEST_PUBLISH_TIMEOUT_S (some may arrive later: the ids are stable, so
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hmac
 import time
 from typing import Any
 
@@ -21,6 +20,8 @@ from aiohttp import web
 
 from newswire.client.async_client import AsyncClient
 from newswire.config import Settings
+from newswire.ingest.access_log import ARTICLES_KEY, access_log_middleware, timeout_middleware
+from newswire.ingest.auth import IngestAuth, auth_middleware
 from newswire.ingest.broker_watch import BrokerWatch
 from newswire.ingest.payload import (
     InvalidArticleError,
@@ -52,16 +53,6 @@ def problem(
     )
 
 
-def authorised(settings: Settings, request: web.Request) -> bool:
-    """True when no token is configured, or the request carries it as a bearer token."""
-    if settings.ingest_token is None:
-        return True
-    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
-    expected = settings.ingest_token.get_secret_value()
-    # Constant-time comparison: the token must not leak through response timing.
-    return scheme.lower() == "bearer" and hmac.compare_digest(given.strip(), expected)
-
-
 async def post_articles(request: web.Request) -> web.Response:
     """Validate the posted article(s) and publish them to the raw topic."""
     response = await _handle(request, request.app[SETTINGS_KEY])
@@ -84,6 +75,7 @@ async def _handle(request: web.Request, settings: Settings) -> web.Response:
         items = await _items_of(request, settings)
     except RefusedError as refused:
         return refused.response
+    request[ARTICLES_KEY] = len(items)
     started = time.perf_counter()
     watch = request.app[WATCH_KEY]
     retry_after = {"Retry-After": str(max(1, round(settings.ingest_broker_grace_s)))}
@@ -130,10 +122,6 @@ async def _handle(request: web.Request, settings: Settings) -> web.Response:
 async def _items_of(request: web.Request, settings: Settings) -> list[Any]:
     """The request's article objects, parsed but not yet validated; raises RefusedError
     saying why the request itself is refused."""
-    if not authorised(settings, request):
-        raise RefusedError(
-            401, "missing or wrong bearer token", {"WWW-Authenticate": 'Bearer realm="newswire"'}
-        )
     too_large = f"request body exceeds {settings.ingest_max_request_bytes} bytes"
     if (request.content_length or 0) > settings.ingest_max_request_bytes:
         raise RefusedError(413, too_large)
@@ -186,9 +174,18 @@ async def metrics(request: web.Request) -> web.Response:
 def create_ingest_app(settings: Settings, metrics_: IngestMetrics | None = None) -> web.Application:
     """The aiohttp application serving ingest, health and metrics; the producer connects on
     start-up and flushes on shutdown."""
-    app = web.Application(client_max_size=settings.ingest_max_request_bytes)
+    metrics_ = metrics_ or IngestMetrics.create()
+    app = web.Application(
+        client_max_size=settings.ingest_max_request_bytes,
+        # Outermost first: every request is logged, timed out, then authenticated.
+        middlewares=[
+            access_log_middleware(),
+            timeout_middleware(settings.ingest_request_timeout_s),
+            auth_middleware(IngestAuth.from_settings(settings), metrics_.registry),
+        ],
+    )
     app[SETTINGS_KEY] = settings
-    app[METRICS_KEY] = metrics_ or IngestMetrics.create()
+    app[METRICS_KEY] = metrics_
     app[WATCH_KEY] = BrokerWatch(settings.ingest_broker_grace_s)
 
     async def producer_context(app: web.Application) -> Any:

@@ -8,6 +8,7 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 
 from newswire.config import Settings
+from newswire.connection import client_options
 from newswire.models import DeadLetter, RawArticle
 from newswire.topics import DEADLETTER, RAW, dead_letter_max_bytes, topic_name
 from newswire.wire import cloudevent_headers, encode, new_trace_id, source_name
@@ -27,7 +28,7 @@ class ArticleProducer:
         self._source = source_name(component)
         self._slots = asyncio.Semaphore(max_in_flight)
         self._producer = AIOKafkaProducer(
-            bootstrap_servers=settings.kafka_bootstrap,
+            **client_options(settings),
             acks="all",
             enable_idempotence=True,
             linger_ms=5,

@@ -86,7 +86,7 @@ async def replay_dead_letters(
     selected = sorted(stages or STAGES)
     report = ReplayReport()
     source = topic_name(settings, DEADLETTER)
-    partitions = await topic_partitions(settings.kafka_bootstrap, [source])
+    partitions = await topic_partitions(settings, [source])
     if not partitions:
         return report
     fetch = dead_letter_max_bytes(settings) + 1024

@@ -19,8 +19,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from string import Template
+from typing import TYPE_CHECKING
 
 from newswire.config import REPO_ROOT
+
+if TYPE_CHECKING:
+    from newswire.config import Settings
+    from newswire.kafka_local.secure import LocalSecurity
 
 DEPLOY_DIR = REPO_ROOT / "deploy" / "kafka"
 JARS_MARKER = ".complete"
@@ -45,6 +50,8 @@ class LocalKafka:
     jars_dir: Path = REPO_ROOT / "var" / "kafka-jars"
     deploy_dir: Path = DEPLOY_DIR
     heap: str = "512m"
+    # Secured mode (SASL_SSL, mTLS, ACLs) when set; PLAINTEXT on loopback otherwise.
+    security: LocalSecurity | None = None
 
     @property
     def bootstrap(self) -> str:
@@ -107,6 +114,11 @@ class LocalKafka:
                 port=self.port, controller_port=self.controller_port, data_dir=self.data_dir
             )
         )
+        if self.security is not None:
+            # Java properties: a key given again later wins, so this block overrides the
+            # PLAINTEXT listeners of the shared template.
+            with self.config_file.open("a") as config:
+                config.write(self.security.server_properties(self.port, self.controller_port))
         shutil.copyfile(
             self.deploy_dir / "log4j.properties", self.config_file.parent / "log4j.properties"
         )
@@ -131,8 +143,15 @@ class LocalKafka:
         if (self.data_dir / "meta.properties").exists():
             return
         cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        users = self.security.scram_format_args() if self.security is not None else []
         cmd = self._java(
-            "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(self.config_file)
+            "kafka.tools.StorageTool",
+            "format",
+            "-t",
+            cluster_id,
+            "-c",
+            str(self.config_file),
+            *users,
         )
         result = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if result.returncode != 0:
@@ -187,7 +206,7 @@ class LocalKafka:
                 raise LocalKafkaError(
                     f"broker exited with {proc.returncode}; see {self.log_dir / 'server.log'}"
                 )
-            if _broker_answers(self.bootstrap):
+            if _broker_answers(self.bootstrap, self.admin_settings()):
                 return time.monotonic() - began
             time.sleep(0.25)
         self.stop()
@@ -210,16 +229,26 @@ class LocalKafka:
             _reap(pid)
         child = _STARTED_HERE.pop(pid, None)
         if child is not None:
-            child.poll()  # records the exit (already reaped above) so the handle closes quietly
+            # A dying JVM's /proc cmdline empties before it exits, so running_pid() can say
+            # "gone" early: wait for the real exit (a no-op if it was reaped above).
+            try:
+                child.wait(timeout_s)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
         self.pid_file.unlink(missing_ok=True)
         return True
+
+    def admin_settings(self) -> Settings | None:
+        """Settings of the secured broker's super user; None in PLAINTEXT mode."""
+        return self.security.admin_settings(self.bootstrap) if self.security else None
 
     def status(self) -> str:
         """A one-line human status: running with pid and address, or stopped."""
         pid = self.running_pid()
         if pid is None:
             return "stopped"
-        state = "ready" if _broker_answers(self.bootstrap) else "starting"
+        state = "ready" if _broker_answers(self.bootstrap, self.admin_settings()) else "starting"
         return f"running pid={pid} bootstrap={self.bootstrap} {state}"
 
 
@@ -246,15 +275,16 @@ def _port_in_use(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
-def _broker_answers(bootstrap: str) -> bool:
-    """True when a Kafka client gets cluster metadata from `bootstrap`."""
+def _broker_answers(bootstrap: str, admin: Settings | None = None) -> bool:
+    """True when a Kafka client (PLAINTEXT, or as `admin` when given) gets cluster metadata
+    from `bootstrap`."""
     host, _, port = bootstrap.rpartition(":")
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         if sock.connect_ex((host, int(port))) != 0:
             return False  # nothing listens yet: no need to ask a Kafka client
     from newswire.admin import broker_ready  # noqa: PLC0415 - keeps the launcher importable without aiokafka
 
-    return broker_ready(bootstrap, timeout_s=2.0)
+    return broker_ready(admin or bootstrap, timeout_s=2.0)
 
 
 def free_port() -> int:
@@ -272,5 +302,21 @@ def throwaway_broker(home: Path) -> Iterator[str]:
     broker.start()
     try:
         yield broker.bootstrap
+    finally:
+        broker.stop()
+
+
+@contextmanager
+def throwaway_secure_broker(home: Path) -> Iterator[LocalKafka]:
+    """A secured broker of its own under `home` (see `newswire.kafka_local.secure`), on free
+    loopback ports, for as long as the block runs; yields it (its `security` has the CA and
+    the users' passwords) and stops it afterwards."""
+    from newswire.kafka_local.secure import LocalSecurity  # noqa: PLC0415 - needs `cryptography`
+
+    security = LocalSecurity.create(home / "security", ssl_port=free_port())
+    broker = LocalKafka(home=home, port=free_port(), controller_port=free_port(), security=security)
+    broker.start()
+    try:
+        yield broker
     finally:
         broker.stop()

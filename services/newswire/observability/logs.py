@@ -8,6 +8,8 @@ import sys
 import structlog
 
 from newswire.config import Settings
+from newswire.redact import LogScrubber
+from newswire.security.secrets import known_secrets
 
 
 def configure_logging(settings: Settings) -> None:
@@ -35,6 +37,8 @@ def configure_logging(settings: Settings) -> None:
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             structlog.processors.format_exc_info,
+            # Last before rendering: no secret or article text in any line, from any library.
+            LogScrubber(known_secrets(settings)),
             renderer,
         ],
     )

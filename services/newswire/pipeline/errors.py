@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from newswire.ingest.payload import InvalidArticleError
 from newswire.models import DeadLetter
 from newswire.models.events import utcnow
+from newswire.redact import scrub, validation_reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,18 +26,14 @@ class SourceRecord:
 def describe_error(exc: BaseException) -> str:
     """A readable reason: for validation errors, each bad field with why it is bad."""
     if isinstance(exc, ValidationError):
-        parts = []
-        for err in exc.errors(include_url=False)[:10]:
-            where = ".".join(str(p) for p in err["loc"]) or "(document)"
-            parts.append(f"{where}: {err['msg']}")
-        return "; ".join(parts)
+        return validation_reason(exc)  # the field and the rule, never the value
     if isinstance(exc, InvalidArticleError):
         return "; ".join(f"{e.field}: {e.message}" for e in exc.errors[:10])
     if isinstance(exc, orjson.JSONDecodeError):
         return f"not valid JSON: {exc}"
     if isinstance(exc, UnicodeDecodeError):
         return f"not UTF-8 text: {exc.reason} at byte {exc.start}"
-    return str(exc) or type(exc).__name__
+    return scrub(str(exc)) or type(exc).__name__
 
 
 def dead_letter(

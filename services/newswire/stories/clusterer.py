@@ -19,6 +19,7 @@ belongs to) is derived from the stored entries and rebuilt by `recover()`.
 from __future__ import annotations
 
 import heapq
+import math
 from collections.abc import MutableMapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -188,19 +189,26 @@ class StoryClusterer:
         ranked.sort(key=shared.__getitem__, reverse=True)
         return ranked[: self.params.max_candidates]
 
+    def size_bonus(self, state: StoryState) -> float:
+        """What `state`'s size adds to an article's cosine before the threshold."""
+        if state.originals <= 1:
+            return 0.0
+        grown = min(math.log(state.originals), self.params.size_bonus_log_cap)
+        return self.params.size_bonus * grown
+
     def best_story(self, vector: Vector) -> tuple[str | None, float]:
-        """The candidate story most similar to `vector`, and the cosine (None, 0.0 if none)."""
-        best_id, best = None, 0.0
+        """The candidate story whose cosine to `vector` plus its `size_bonus` is highest,
+        and that cosine (None, 0.0 if none)."""
+        best_id, best, best_cosine = None, 0.0, 0.0
         for story_id in self.candidates(vector):
             state = self._open[story_id]
             if state.centroid_norm <= 0.0:
                 continue
-            similarity = dot(vector, state.centroid) / state.centroid_norm
-            if similarity > best or (
-                similarity == best and best_id is not None and story_id < best_id
-            ):
-                best_id, best = story_id, similarity
-        return best_id, min(1.0, max(0.0, best))
+            cosine = dot(vector, state.centroid) / state.centroid_norm
+            score = cosine + self.size_bonus(state)
+            if score > best or (score == best and best_id is not None and story_id < best_id):
+                best_id, best, best_cosine = story_id, score, cosine
+        return best_id, min(1.0, max(0.0, best_cosine))
 
     # --- changes ----------------------------------------------------------------------
 
@@ -214,7 +222,9 @@ class StoryClusterer:
             article.title, article.text, article.countries, self._stemmer, self.params.features
         )
         story_id, similarity = self.best_story(vector)
-        if story_id is not None and similarity >= self.params.threshold:
+        if story_id is not None and (
+            similarity + self.size_bonus(self._open[story_id]) >= self.params.threshold
+        ):
             state = self._open[story_id]
             self._join(state, article, vector, similarity, now)
             self.joins += 1

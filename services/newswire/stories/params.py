@@ -15,6 +15,13 @@ class StoryParams:
     threshold: float = 0.33
     """Cosine to a story's centroid at or above which an article joins it (measured:
     docs/stories.md)."""
+    size_bonus: float = 0.04
+    """Added to the cosine per unit of ln(original articles) of the story (capped below):
+    the centroid of several differently-worded reports sits further from each of them
+    than one report's vector does, so a grown story would otherwise get harder to join
+    (measured: docs/stories.md)."""
+    size_bonus_log_cap: float = 2.0
+    """The bonus stops growing at ln(originals) = this (about 7 originals)."""
     idle_s: float = 3 * 86400.0
     """A story closes once the stream's event time passes its last article by this much."""
     centroid_terms: int = 200
@@ -36,6 +43,7 @@ def params_from_settings(settings: Settings) -> StoryParams:
     """The story parameters the settings configure (the rest keep their measured defaults)."""
     return StoryParams(
         threshold=settings.story_threshold,
+        size_bonus=settings.story_size_bonus,
         idle_s=settings.story_idle_hours * 3600.0,
         max_members=settings.story_max_members,
     )

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer
 
+from newswire.connection import KafkaTarget, target_options
+
 
 @dataclass(frozen=True, slots=True)
 class Received:
@@ -22,7 +24,7 @@ class Received:
 
 
 async def follow(
-    bootstrap: str,
+    bootstrap: KafkaTarget,
     topic: str,
     *,
     from_start: bool = True,
@@ -30,13 +32,14 @@ async def follow(
     group_id: str | None = None,
     keep_going: Callable[[], bool] = lambda: True,
 ) -> AsyncIterator[Received]:
-    """Yield messages of `topic` as they arrive, from the start or the end, until
+    """Yield messages of `topic` (on `bootstrap`: an address, or settings with their
+    security) as they arrive, from the start or the end, until
     `timeout_s` passes with nothing new (forever when None) or `keep_going()` is false.
     Only committed messages are read (`read_committed`): output of a transaction that
     aborted is never seen, as every subscriber should configure its own consumer."""
     consumer = AIOKafkaConsumer(
         topic,
-        bootstrap_servers=bootstrap,
+        **target_options(bootstrap),
         group_id=group_id,
         auto_offset_reset="earliest" if from_start else "latest",
         enable_auto_commit=group_id is not None,
@@ -70,7 +73,7 @@ async def follow(
 
 
 async def read_until(
-    bootstrap: str,
+    bootstrap: KafkaTarget,
     topic: str,
     count: int,
     *,

@@ -117,9 +117,7 @@ def run_tail(
         if name not in existing:
             raise UnknownTopicError(known_topics_message(settings, name, existing))
         printed = 0
-        async for message in follow(
-            settings.kafka_bootstrap, name, from_start=from_start, timeout_s=timeout_s
-        ):
+        async for message in follow(settings, name, from_start=from_start, timeout_s=timeout_s):
             if not event_filter.empty and not event_filter.matches(decoded(message)[0]):
                 continue
             echo(render(message, as_json=as_json))

@@ -23,6 +23,7 @@ from newswire.observability.metrics import PipelineMetrics
 from newswire.pipeline.dedup_stage import duplicate_notice, judge, new_index
 from newswire.pipeline.enrich import enriched_event
 from newswire.pipeline.prepare import prepare
+from newswire.security.durability import durable_configs
 from newswire.tagging.service import TaggingService
 from newswire.wire import new_trace_id, trace_id_of
 from newswire.worker.publisher import Publisher, Topics, source_of
@@ -56,7 +57,7 @@ def register_agents(
         schema=faust.Schema(
             key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw"
         ),
-        extra_topic_configs={"cleanup.policy": "compact"},
+        extra_topic_configs=durable_configs(settings, {"cleanup.policy": "compact"}),
     )
     app.agent(topics.raw, name="newswire.prepare")(prepare_agent(settings, publisher))
     app.agent(topics.cleaned, name="newswire.dedup")(

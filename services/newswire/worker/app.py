@@ -12,6 +12,7 @@ from newswire.config import Settings
 from newswire.connection import faust_app_options
 from newswire.observability.logs import configure_logging
 from newswire.observability.metrics import Offsets, PipelineMetrics
+from newswire.observability.web import locked_down_web_options
 from newswire.topics import dead_letter_max_bytes
 from newswire.wire import register_faust_codec
 
@@ -25,9 +26,7 @@ def create_app(settings: Settings) -> faust.App:
         **faust_app_options(settings),
         store=settings.store,
         datadir=str(settings.data_dir),
-        web_port=settings.web_port,
-        web_host=settings.web_host,
-        web_bind=settings.web_host,
+        **locked_down_web_options(settings.web_host, settings.web_port),
         broker_session_timeout=settings.session_timeout_s,
         broker_heartbeat_interval=settings.heartbeat_interval_s,
         broker_rebalance_timeout=settings.session_timeout_s * 2,
@@ -35,7 +34,7 @@ def create_app(settings: Settings) -> faust.App:
         producer_acks=-1,
         producer_max_request_size=dead_letter_max_bytes(settings),
         topic_partitions=settings.raw_partitions,
-        topic_replication_factor=1,
+        topic_replication_factor=settings.topic_replication_factor,
         # Our own topics are created by `newswire topics create`; faust declares only its
         # internal (changelog) topics.
         topic_allow_declare=True,

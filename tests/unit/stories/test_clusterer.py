@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from newswire.config import Settings
 from newswire.models import StoryUpdate
 from newswire.stories import StoryClusterer, StoryParams, StoryState
+from newswire.stories.features import FeatureParams, article_vector
+from newswire.stories.params import params_from_settings
+from newswire.stories.vocabulary import Stemmer
 from tests.unit.stories.helpers import CANYON, CANYON_2, CRICKET, T0, article
 
 
@@ -123,3 +127,38 @@ def test_state_round_trips_through_bytes() -> None:
     state = StoryState.from_bytes(store[b"s:a1"])
     assert state.to_bytes() == store[b"s:a1"]
     assert state.centroid_norm > 0
+
+
+def test_a_grown_story_gets_a_size_bonus_but_reports_the_plain_cosine() -> None:
+    probe_text = "Guides from the Interlaken adventure company face court over the gorge flood."
+
+    def clusterer_with_two_reports(params: StoryParams) -> StoryClusterer:
+        clusterer = StoryClusterer({}, params)
+        clusterer.place(article("a1", CANYON))
+        clusterer.place(article("a2", CANYON_2, 1))
+        return clusterer
+
+    probe = article("a3", probe_text, 2)
+    vector = article_vector(None, probe_text, (), Stemmer(), FeatureParams())
+    story_id, cosine = clusterer_with_two_reports(StoryParams()).best_story(vector)
+    assert story_id == "a1"
+    assert 0.0 < cosine < 0.99
+    # Just out of reach on the plain cosine; ln(2) * 0.02 = 0.014 brings it in.
+    strict = StoryParams(threshold=cosine + 0.01, size_bonus=0.0)
+    assert clusterer_with_two_reports(strict).place(probe).story_id == "a3"
+    bonus = StoryParams(threshold=cosine + 0.01, size_bonus=0.02)
+    placed = clusterer_with_two_reports(bonus).place(probe)
+    assert placed.story_id == "a1"
+    assert placed.similarity == round(cosine, 6)
+    # A story of one article gets no bonus: the first pair is judged on the cosine alone.
+    single = StoryClusterer({}, bonus)
+    single.place(article("b1", CRICKET))
+    state = single.state("b1")
+    assert state is not None
+    assert single.size_bonus(state) == 0.0
+
+
+def test_the_settings_set_the_threshold_and_the_size_bonus() -> None:
+    params = params_from_settings(Settings(story_threshold=0.4, story_size_bonus=0.0))
+    assert (params.threshold, params.size_bonus) == (0.4, 0.0)
+    assert params_from_settings(Settings()).size_bonus == StoryParams().size_bonus
