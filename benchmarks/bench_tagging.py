@@ -44,10 +44,13 @@ def main() -> None:
     model = Settings.model_construct().ner_model
 
     load_gazetteer()
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     for text in texts:
         tag_countries(text)
     country_rate = len(texts) / (time.perf_counter() - started)
+    # CPU time too: on a shared machine the wall clock also counts time spent descheduled,
+    # and "per core" means per second of one core actually given to this process.
+    country_cpu_rate = len(texts) / max(time.process_time() - cpu_started, 1e-9)
     # What a worker's own process holds (interpreter, libraries, gazetteer), measured before
     # this process loads a model of its own for the baseline: workers keep models in the pool.
     parent_rss = rss_mb(os.getpid())
@@ -80,7 +83,10 @@ def main() -> None:
     service.close()
 
     print(f"articles={len(texts)} cores={os.cpu_count()} pool_processes={args.processes}")
-    print(f"country_tagging_articles_per_s={country_rate:.0f} (one core; target >= 2000)")
+    print(
+        f"country_tagging_articles_per_s={country_rate:.0f} wall, {country_cpu_rate:.0f} per "
+        "CPU second (one core; target >= 2000)"
+    )
     print(f"spacy_ner_alone_articles_per_s={spacy_rate:.0f} (one process, tok2vec+ner)")
     print(f"full_tagging_articles_per_s={full_rate:.0f} (NER + countries + entities on the pool)")
     print(f"full_vs_spacy_ratio={full_rate / spacy_rate:.2f} (target >= 1.5)")

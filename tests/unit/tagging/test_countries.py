@@ -155,3 +155,42 @@ def test_according_to_a_state_agency_marks_a_source() -> None:
     sy_quiet = next(c for c in quiet.countries if c.code == "SY")
     sy_plain = next(c for c in plain.countries if c.code == "SY")
     assert sy_quiet.salience < sy_plain.salience
+
+
+def test_a_compass_word_marks_the_setting() -> None:
+    quiet = tag_countries("Jets bombed the mountains of Afghanistan, Pakistan said.")
+    located = tag_countries("Jets bombed the mountains of eastern Afghanistan, Pakistan said.")
+    af = [next(c for c in r.countries if c.code == "AF") for r in (quiet, located)]
+    assert af[1].salience > af[0].salience
+
+
+def test_a_country_after_a_place_and_a_comma_is_the_setting() -> None:
+    text = (
+        "A yachtsman was killed in Amazonia, Brazil, today. He had sailed for New Zealand, "
+        "won races for New Zealand and was a hero in New Zealand."
+    )
+    assert tag_countries(text).primary == "BR"
+
+
+def test_whom_the_lead_is_about_outweighs_a_country_named_a_little_more() -> None:
+    text = (
+        "Australian families of the victims welcomed the verdicts. A Swiss court found six "
+        "guides guilty. The trial in Switzerland lasted a month; the families flew home "
+        "to Australia."
+    )
+    assert tag_countries(text).primary == "AU"
+
+
+def test_a_village_name_inside_a_longer_name_adds_nothing_even_when_its_country_is_named() -> None:
+    # Reserve is a village in the United States; here it is a word of "Reserve Bank".
+    text = "Reserve Bank Governor Ian Macfarlane blamed the United States for the slump."
+    spans = [NerSpan("ORG", 0, len("Reserve Bank"), "Reserve Bank")]
+    us = next(c for c in tag_countries(text, spans).countries if c.code == "US")
+    assert [e.surface for e in us.evidence] == ["United States"]
+
+
+def test_where_someone_goes_is_not_the_setting() -> None:
+    went = tag_countries("The envoy met Israeli leaders, then flew back to Washington.")
+    stayed = tag_countries("The envoy met Israeli leaders, then stayed in Washington.")
+    us = [next(c for c in r.countries if c.code == "US") for r in (went, stayed)]
+    assert us[0].salience < us[1].salience
