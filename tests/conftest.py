@@ -6,6 +6,10 @@ import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
+# Imported now, not lazily by hypothesis' plugin at the terminal summary: a ResourceWarning
+# raised (as an error) by garbage collection while pytest compiles that late import trips a
+# CPython 3.11 bug ("AST constructor recursion depth mismatch") and crashes the summary.
+import hypothesis  # noqa: F401
 import pytest
 
 from newswire.admin import ensure_topics
