@@ -34,6 +34,9 @@ STORIES = "news.stories"
 # single partition (see docs/dedup.md); tagging fans out again over `UNIQUE`.
 CLEANED = "news.internal.cleaned"
 UNIQUE = "news.internal.unique"
+# The story stage sees every story, so its input (tagged originals and dedup's copy
+# notices) has a single partition too (see docs/stories.md).
+TAGGED = "news.internal.tagged"
 
 
 # Room for headers, ids, fingerprints and the other small fields of an event.
@@ -53,9 +56,10 @@ def enriched_max_bytes(settings: Settings) -> int:
 
 
 def dead_letter_max_bytes(settings: Settings) -> int:
-    """Largest dead letter: the largest message a stage reads (an internal one), base64
-    encoded (a third larger), plus the reason."""
-    return -(-internal_max_bytes(settings) * 4 // 3) + ENVELOPE_BYTES
+    """Largest dead letter: the largest message a stage reads (an internal one, or a tagged
+    event on its way to the story stage), base64 encoded (a third larger), plus the reason."""
+    largest_input = max(internal_max_bytes(settings), enriched_max_bytes(settings))
+    return -(-largest_input * 4 // 3) + ENVELOPE_BYTES
 
 
 def producer_max_bytes(settings: Settings) -> int:
@@ -149,13 +153,24 @@ def stream_specs(settings: Settings) -> list[TopicSpec]:
             "First copies of stories (and changed resubmissions) awaiting tagging.",
             internal=True,
         ),
+        TopicSpec(
+            TAGGED,
+            1,
+            {
+                "retention.ms": str(2 * DAY_MS),
+                "cleanup.policy": "delete",
+                **_limit(enriched_max_bytes(settings)),
+            },
+            "Tagged articles and copy notices awaiting the story stage (single partition).",
+            internal=True,
+        ),
     ]
 
 
 # Each stage and the topic it reads; each stage consumes in a group of its own.
-STAGE_INPUTS = {"prepare": RAW, "dedup": CLEANED, "enrich": UNIQUE}
+STAGE_INPUTS = {"prepare": RAW, "dedup": CLEANED, "enrich": UNIQUE, "story": TAGGED}
 # Stages that keep state, and the input topic whose partitions their state follows.
-STATEFUL_STAGES = {"dedup": CLEANED}
+STATEFUL_STAGES = {"dedup": CLEANED, "story": TAGGED}
 
 
 def stage_group(settings: Settings, stage: str) -> str:
