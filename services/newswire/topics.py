@@ -6,6 +6,9 @@ from dataclasses import dataclass, field
 
 from newswire.config import Settings
 from newswire.routing import load_routes
+from newswire.stories.bounds import state_max_bytes as story_state_max_bytes
+from newswire.stories.bounds import update_max_bytes as story_update_max_bytes
+from newswire.stories.params import params_from_settings
 
 DAY_MS = 24 * 3600 * 1000
 
@@ -62,9 +65,29 @@ def dead_letter_max_bytes(settings: Settings) -> int:
     return -(-largest_input * 4 // 3) + ENVELOPE_BYTES
 
 
+def stories_max_bytes(settings: Settings) -> int:
+    """Largest message on `news.stories`: the largest `StoryUpdate` the story bounds allow
+    (`newswire.stories.bounds`), plus headers and key."""
+    return story_update_max_bytes(params_from_settings(settings)) + ENVELOPE_BYTES
+
+
+def state_max_bytes(settings: Settings, stage: str) -> int:
+    """Largest message on `stage`'s changelog: the story stage's largest state value, as
+    its bounds allow, plus the key; dedup's index entries (fingerprints, ids) are small."""
+    if stage == "story":
+        return story_state_max_bytes(params_from_settings(settings)) + ENVELOPE_BYTES
+    return ENVELOPE_BYTES
+
+
 def producer_max_bytes(settings: Settings) -> int:
-    """Largest event a worker publishes, for its producers' request size."""
-    return max(enriched_max_bytes(settings), dead_letter_max_bytes(settings))
+    """Largest event a worker publishes or state value it writes, for its producers'
+    request size."""
+    return max(
+        enriched_max_bytes(settings),
+        dead_letter_max_bytes(settings),
+        stories_max_bytes(settings),
+        *(state_max_bytes(settings, stage) for stage in STATEFUL_STAGES),
+    )
 
 
 def _limit(max_bytes: int) -> dict[str, str]:
@@ -128,7 +151,11 @@ def stream_specs(settings: Settings) -> list[TopicSpec]:
             parts,
             # Compacted: the latest update per story id is the story as it stands; closed
             # stories age out after the retention.
-            {"retention.ms": str(30 * DAY_MS), "cleanup.policy": "compact,delete"},
+            {
+                "retention.ms": str(30 * DAY_MS),
+                "cleanup.policy": "compact,delete",
+                **_limit(stories_max_bytes(settings)),
+            },
             "Story updates, keyed by story id: the latest message per key is the story now.",
         ),
         TopicSpec(
@@ -199,7 +226,7 @@ def changelog_specs(settings: Settings, streams: list[TopicSpec]) -> list[TopicS
         TopicSpec(
             changelog_name(settings, stage),
             partitions[source],
-            {"cleanup.policy": "compact", **_limit(ENVELOPE_BYTES)},
+            {"cleanup.policy": "compact", **_limit(state_max_bytes(settings, stage))},
             f"State of the {stage} stage, written in the transactions of its outputs.",
             internal=True,
         )
