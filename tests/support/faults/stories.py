@@ -49,7 +49,7 @@ async def _read_to_end(bootstrap: str, topic: str) -> list[tuple[int, int, dict[
         await consumer.seek_to_beginning(*partitions)
         ends = await consumer.end_offsets(partitions)
         found: list[tuple[int, int, dict[str, Any]]] = []
-        while any(await consumer.position(tp) < end for tp, end in ends.items()):
+        while [tp for tp, end in ends.items() if await consumer.position(tp) < end]:
             for records in (await consumer.getmany(timeout_ms=500, max_records=2000)).values():
                 found += [(r.partition, r.offset, orjson.loads(r.value or b"{}")) for r in records]
         return found
