@@ -495,12 +495,14 @@ class StageRunner(Generic[T]):
                         source=self._source,
                         trace_id=outcome.trace_id,
                     )
+                    body = encode(emit.model)
+                except Exception as exc:  # an event that cannot be encoded is about its record
+                    raise RecordSendError(offset, exc, emit.topic) from exc
+                try:
                     future = await producer.send(
-                        emit.topic, encode(emit.model), key=emit.key.encode(), headers=headers
+                        emit.topic, body, key=emit.key.encode(), headers=headers
                     )
-                except Exception as exc:
-                    # Refused at once (too large for the producer) or not encodable at all:
-                    # either way about this record.
+                except KafkaError as exc:
                     raise RecordSendError(offset, exc, emit.topic) from exc
                 sends.append((offset, emit.topic, future))
         if store is not None and self.changelog is not None:
