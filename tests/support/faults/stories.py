@@ -37,14 +37,18 @@ async def _read_to_end(bootstrap: str, topic: str) -> list[tuple[int, int, dict[
     )
     await consumer.start()
     try:
-        partitions = [
-            TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())
-        ]
-        if not partitions:
+        partitions: list[TopicPartition] = []
+        for _ in range(20):
+            # Without a subscription the client learns of every topic at its next metadata
+            # update; a topic not created yet is an error of the scenario, not an empty one.
+            found = consumer.partitions_for_topic(topic) or set()
+            partitions = [TopicPartition(topic, p) for p in sorted(found)]
+            if partitions:
+                break
             await consumer._client.force_metadata_update()
-            partitions = [
-                TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())
-            ]
+            await asyncio.sleep(0.5)
+        if not partitions:
+            raise AssertionError(f"topic {topic} has no partitions")
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
         ends = await consumer.end_offsets(partitions)
