@@ -293,6 +293,13 @@ _REPORTING = re.compile(
     r"(?:said|says|told|confirmed|announced|stated|reported|claimed|added|warned|denied)\b"
 )
 _ACCORDING = re.compile(r"according\s+to\s+(?:the\s+)?(?:[\w'’-]+\s+){0,3}$", re.IGNORECASE)
+# A country's official named with an apposition before the verb: "New Zealand's ambassador
+# to Brazil, Denise Almao, said". Only after a possessive, so the country the official is
+# posted to ("... to Brazil, Denise Almao, said") is not taken for the speaker.
+_REPORTING_APPOSITION = re.compile(
+    r"^['’]s(?:\s+[\w'’()-]+){1,4}?,(?:\s+[\w'’.-]+){1,4},\s+(?:has\s+|have\s+|had\s+)?"
+    r"(?:said|says|told|confirmed|announced|stated|reported|claimed|added|warned|denied)\b"
+)
 
 
 def _is_source(text: str, m: CountryMention) -> bool:
@@ -301,6 +308,7 @@ def _is_source(text: str, m: CountryMention) -> bool:
     before = text[max(0, m.start - 60) : m.start]
     return bool(
         _REPORTING.match(text[m.end : m.end + 80])
+        or _REPORTING_APPOSITION.match(text[m.end : m.end + 100])
         or ("ccording" in before and _ACCORDING.search(before))  # the cheap test first
     )
 

@@ -194,3 +194,22 @@ def test_where_someone_goes_is_not_the_setting() -> None:
     stayed = tag_countries("The envoy met Israeli leaders, then stayed in Washington.")
     us = [next(c for c in r.countries if c.code == "US") for r in (went, stayed)]
     assert us[0].salience < us[1].salience
+
+
+def test_an_official_named_with_an_apposition_marks_the_country_as_the_speaker() -> None:
+    text = (
+        "Chile's ambassador to Peru, Ana Soto, said the inquiry in Peru would take a month. "
+        "Chile sent a team to Lima."
+    )
+    # Chile is named first and twice, but once as whose official speaks; Peru, the
+    # country the official is posted to, is not taken for the speaker.
+    assert tag_countries(text).primary == "PE"
+
+
+def test_the_apposition_rule_needs_a_possessive() -> None:
+    spoken = tag_countries("Chile's envoy to Peru, Ana Soto, said talks would go on in Lima.")
+    posted = tag_countries("Chile's envoy to Peru, Ana Soto, met officials in Lima.")
+    cl = [next(c for c in r.countries if c.code == "CL") for r in (spoken, posted)]
+    pe = [next(c for c in r.countries if c.code == "PE") for r in (spoken, posted)]
+    assert cl[0].salience < cl[1].salience
+    assert pe[0].salience > pe[1].salience
