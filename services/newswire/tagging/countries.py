@@ -143,9 +143,12 @@ def tag_countries(
     # ("Líbano" is Lebanon in Spanish, a town in Colombia in GeoNames).
     gazetteers = [gaz] if extra is None else [extra, gaz]
     ambiguous = gaz.ambiguous
+    found = find_all(text, gazetteers)
+    if extra is not None and extra.common_words:
+        found = [m for m in found if not _function_word(text, m, extra.common_words)]
     matches = [
         (start, end, surface, senses, _country_senses(senses), _inside(spans, start, end, _PERSON))
-        for start, end, surface, senses in find_all(text, gazetteers)
+        for start, end, surface, senses in found
     ]
     # Pass 1: evidence that needs no support (names, demonyms, institutions, big places).
     supported: set[str] = set()
@@ -172,6 +175,24 @@ def tag_countries(
             kind = cast(EvidenceKind, sense.kind)  # "none" senses never resolve to a code
             mentions.append(CountryMention(start, end, text[start:end], code, kind, sense.org))
     return _summarise(mentions, gaz, text)
+
+
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;«\"“]\s*|\n\s*)$")
+
+
+def _function_word(
+    text: str, match: tuple[int, int, str, list[Sense]], common: frozenset[str]
+) -> bool:
+    """Whether a match is one of the language's common words written with a capital only
+    because a sentence starts with it ("Les premières livraisons": Les is a town in
+    Spain), and only a smaller place's name. Big cities and country names stand."""
+    start, end, surface, senses = match
+    return (
+        " " not in surface
+        and all(s.kind == "place" and not _strong(s) for s in senses)
+        and text[start:end].casefold() in common
+        and bool(_SENTENCE_START.search(text[max(0, start - 3) : start]))
+    )
 
 
 def _owned_by_other(text: str, previous: CountryMention, start: int, sense: Sense) -> bool:

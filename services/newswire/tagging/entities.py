@@ -21,6 +21,7 @@ from newswire.tagging.entity_rules import (
     indefinite_before,
     inside,
     locative,
+    lower_case_description,
     model_code_after,
     org_core,
     org_cue_around,
@@ -298,6 +299,7 @@ def extract_entities(  # noqa: PLR0912, PLR0915 - one branch per NER label reads
             not name
             or not any(ch.isupper() for ch in name)
             or _JUNK_ORG.match(name)
+            or lower_case_description(name)
             or _is_country_word(name, gaz)
             or name in not_names
             or name.split()[-1] in not_org_heads

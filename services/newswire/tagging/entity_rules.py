@@ -38,6 +38,13 @@ _MODEL_CODE = re.compile(r"^(?:[A-Z]{1,3}-?\d[\w-]*|\d[\d-]*)$")
 # Titles written after a name: "Terrence Cole QC", "Peter Blake OBE".
 _TRAILING_TITLES = re.compile(r"(?:\s+(?:QC|SC|MP|MLA|MLC|OBE|MBE|CBE|KC|Jr|Jnr|Snr|Sr)\.?)+$")
 _LEADING_ARTICLE = re.compile(r"^(?:An?|The|of|Of|for|For)\s+(?:the\s+)?")
+# "anti-Taliban forces" name the Taliban: the prefix is a stance, not part of the name.
+_STANCE_PREFIX = re.compile(r"^(?:anti|pro|ex)-(?=[A-Z])")
+# An article in front of an acronym is not part of the name in French, Spanish or German:
+# "La SNCF", "El PSOE", "Die SPD".
+_ARTICLE_BEFORE_ACRONYM = re.compile(
+    r"^(?:La|Le|Les|L['’]|El|Los|Las|Die|Der|Das)\s*(?=[A-Z]{2,}\b)"
+)
 _POSSESSIVE_OWNER = re.compile(r"^[A-Z][\w.-]*(?:\s+[A-Z][\w.-]*)?['’]s\s+(?=[A-Z])")
 # Generic nouns written in lower case after a name: "Fars news agency", "Afghan militia".
 # (Only these: in French or Spanish a lower-case adjective is part of the name, as in
@@ -111,9 +118,12 @@ def org_core(name: str) -> str:
     """An organisation's own name from an NER span: no acronym in brackets after it, no
     leading article or stray preposition, no generic lower-case words after it
     ("Fars news agency" -> "Fars"; "An Israeli Defence Ministry" -> "Israeli Defence
-    Ministry"; "Construction ... Union (CFMEU" -> "Construction ... Union")."""
+    Ministry"; "Construction ... Union (CFMEU" -> "Construction ... Union"; "La SNCF" ->
+    "SNCF")."""
     name = _ACRONYM_IN_BRACKETS.sub("", name)
     name = _POSSESSIVE_OWNER.sub("", _LEADING_ARTICLE.sub("", name))
+    name = _ARTICLE_BEFORE_ACRONYM.sub("", name)
+    name = _STANCE_PREFIX.sub("", name)
     return _TRAILING_LOWER.sub("", name).strip(" ,")
 
 
@@ -249,3 +259,10 @@ def dotted_extent(text: str, start: int, end: int) -> tuple[int, int]:
     if right:
         end = right.end()
     return start, end
+
+
+def lower_case_description(name: str) -> bool:
+    """Whether an organisation-looking name starts in lower case ("ministre des
+    Transports", "de Genève"): a description or a stray preposition, not a name. Arabic
+    names with the article ("al-Watan") are names."""
+    return bool(name) and name[0].islower() and not name.startswith(("al-", "el-"))

@@ -10,6 +10,7 @@ from newswire.tagging.entity_rules import (
     headline_ranges,
     indefinite_before,
     locative,
+    lower_case_description,
     model_code_after,
     org_core,
     person_cue_before,
@@ -243,3 +244,13 @@ def test_well_known_organisations_are_found_where_the_ner_misses_them() -> None:
     text = "Jets hit the Al Qaeda hideout; the United Nations protested."
     found = entities(text, ("ORG", "United Nations"))
     assert found["org"] == ["Al Qaeda", "United Nations"]
+
+
+def test_foreign_articles_before_acronyms_and_lower_case_descriptions() -> None:
+    assert org_core("La SNCF") == "SNCF"
+    assert org_core("Le Monde") == "Le Monde"
+    assert org_core("anti-Taliban") == "Taliban"
+    assert lower_case_description("ministre des Transports")
+    assert lower_case_description("de Genève")
+    assert not lower_case_description("al-Watan")
+    assert not lower_case_description("SNCF")
