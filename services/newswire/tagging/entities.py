@@ -55,6 +55,7 @@ _ACRONYM = re.compile(r"^[A-Z][A-Z0-9.&-]{1,9}$")
 _STOP_WORDS = frozenset({"of", "and", "the", "for", "in", "on", "de", "al"})
 _JUNK_ORG = re.compile(r"^(?:[A-Z]\.?|[\W\d_]+)$")
 _MAX_NAME_TOKENS = 6
+_CAPITALISED_BEFORE = re.compile(r"\b([A-Z][\w'’-]*)\s+$")
 _ADMINISTRATION = re.compile(r"\b([A-Z][a-z]+)\s+(administration|Government|government)\b")
 # A place this big names a government ("the Queensland Government"); a town's name before
 # "Government" is a leader's ("the Howard Government").
@@ -141,8 +142,14 @@ def _fold(token: str) -> str:
     return token.casefold().removeprefix("al-").removeprefix("el-")
 
 
+_REGNAL = re.compile(r"^[IVX]+$")
+
+
 def _same_person(a: list[str], b: list[str]) -> bool:
-    """Whether two person names (token lists) are one person within an article."""
+    """Whether two person names (token lists) are one person within an article; a regnal
+    number is no part of the comparison ("John Paul" is "John Paul II")."""
+    a = a[:-1] if len(a) > 1 and _REGNAL.match(a[-1]) else a
+    b = b[:-1] if len(b) > 1 and _REGNAL.match(b[-1]) else b
     if not a or not b:
         return False
     if len(a) == 1 or len(b) == 1:
@@ -260,6 +267,8 @@ def extract_entities(  # noqa: PLR0912, PLR0915 - one branch per NER label reads
             org_candidates += _org_candidate(text, span, clean_spans)
         elif span.label == "NORP" and name in parties:
             org_candidates.append((span.start, span.end, span.text))
+        elif span.label in {"GPE", "LOC"} and _titled(text, span):
+            _add_person(people, person_name(name), mention, gaz)  # "President Thabo Mbeki"
         elif span.label in {"GPE", "LOC"}:
             # The country tagger already chose among places that share this name.
             country = resolved.get((span.start, span.end)) or _place_country(senses)
@@ -274,6 +283,9 @@ def extract_entities(  # noqa: PLR0912, PLR0915 - one branch per NER label reads
     for match in _ADMINISTRATION.finditer(text):
         if match.group(1) in groups or match.group(1) in _NOT_LEADERS:
             continue  # "the Kurdish administration": a people's, not a person's
+        before = _CAPITALISED_BEFORE.search(text, max(0, match.start(1) - 30), match.start(1))
+        if before and before.group(1) not in _NOT_LEADERS:
+            continue  # "the United States government": the tail of a longer name
         if match.group(2) != "administration" and any(
             s.kind != "place" or s.population >= _REGION_POPULATION
             for s in gaz.senses.get(match.group(1), [])
@@ -343,6 +355,18 @@ def _known_orgs(text: str, spans: list[NerSpan]) -> list[tuple[int, int, str]]:
         for m in _known_org_pattern().finditer(text)
         if not any(s.start < m.end() and m.start() < s.end for s in spans)
     ]
+
+
+_PERSONAL_TITLE_BEFORE = re.compile(
+    r"\b(?:President|Prime Minister|Minister|Mr|Mrs|Ms|Dr|Senator|King|Queen|Sheikh|Pope|"
+    r"Chancellor|Premier|Governor|Ambassador)\.?\s+$"
+)
+
+
+def _titled(text: str, span: NerSpan) -> bool:
+    """Whether a span the NER calls a place comes right after a personal title ("President
+    Thabo Mbeki"): a person, even where a place bears the name."""
+    return bool(_PERSONAL_TITLE_BEFORE.search(text, max(0, span.start - 20), span.start))
 
 
 def _whole_dotted(text: str, span: NerSpan) -> NerSpan:
