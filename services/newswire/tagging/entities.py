@@ -28,6 +28,7 @@ from newswire.tagging.entity_rules import (
     person_cue_before,
     place_framed,
     rank_words,
+    term_abbreviation,
     vehicle_named,
     without_model_code,
     without_trailing_titles,
@@ -225,7 +226,7 @@ def extract_entities(  # noqa: PLR0912, PLR0915 - one branch per NER label reads
                 entity.mentions.append(mention)
                 continue
             if (
-                vehicle_named(text, span.start)
+                (vehicle_named(text, span.start) and not _service(span.label, name))
                 or model_code_after(text, span.end)
                 or facility_after(text, span.end)
             ):
@@ -246,6 +247,8 @@ def extract_entities(  # noqa: PLR0912, PLR0915 - one branch per NER label reads
             ):
                 org_candidates.append((span.start, span.end, span.text))  # "Ansett workers"
                 continue
+            if span.label == "ORG" and term_abbreviation(text, span.start, span.end):
+                continue  # "genetically modified (GM) crops": a term
             if span.label == "ORG" and rank_words(name, text, span.end):
                 continue  # "Sergeant First Class", "the Joint Chiefs General Richard Myers"
             if span.label == "PERSON" and " " not in name and _beside_org(text, span, clean_spans):
@@ -301,6 +304,7 @@ def extract_entities(  # noqa: PLR0912, PLR0915 - one branch per NER label reads
     people, media = _split_outlets(people)
     org_candidates += media
     org_candidates += _known_orgs(text, clean_spans)
+    org_candidates += _defined_orgs(text, aliases, clean_spans)
     candidates = sorted(set(org_candidates))
     for start, end, surface in candidates:
         if any(a <= start and end <= b and (a, b) != (start, end) for a, b, _ in candidates):
@@ -327,10 +331,11 @@ def extract_entities(  # noqa: PLR0912, PLR0915 - one branch per NER label reads
             continue
         acronym = _ACRONYM_AFTER.match(text[end:])
         if acronym:
-            aliases.setdefault(acronym.group(1), name)
-        full = aliases.get(name, name)
+            aliases.setdefault(acronym.group(1), (name, start))
+        alias, defined_at = aliases.get(name, (name, start))
+        full = alias if defined_at <= start else name
         first = full.split()[0]
-        _add_org(orgs, full, mention, country_prefix=_is_country_word(first, gaz))
+        _add_org(orgs, full, mention, country_prefix=_is_country_word(first, gaz), defined=aliases)
     ordered = sorted([*people, *orgs, *places.values()], key=lambda e: e.mentions[0].start)
     return [
         EntityTag(
@@ -367,6 +372,31 @@ def _titled(text: str, span: NerSpan) -> bool:
     """Whether a span the NER calls a place comes right after a personal title ("President
     Thabo Mbeki"): a person, even where a place bears the name."""
     return bool(_PERSONAL_TITLE_BEFORE.search(text, max(0, span.start - 20), span.start))
+
+
+_SERVICE_HEADS = frozenset({"Force", "Army", "Navy", "Corps", "Airlines", "Airways", "Guard"})
+
+
+def _service(label: str, name: str) -> bool:
+    """Whether an ORG span names a service or company by its head noun ("two P-3
+    aircraft, the Royal Australian Air Force"): not the vehicle the words before name."""
+    last = name.rsplit(maxsplit=1)[-1]
+    return label == "ORG" and (last in _SERVICE_HEADS or last in _ORG_HEADS)
+
+
+def _defined_orgs(
+    text: str, aliases: dict[str, tuple[str, int]], spans: list[NerSpan]
+) -> list[tuple[int, int, str]]:
+    """Names the text defines an acronym for ("Construction Forestry Mining and Energy
+    Union (CFMEU)") that end in an organisation's head noun, where no NER span covers them."""
+    found = []
+    for full, offset in aliases.values():
+        end = offset + len(full)
+        if full.split()[-1] in _ORG_HEADS and not any(
+            s.start < end and offset < s.end for s in spans
+        ):
+            found.append((offset, end, full))
+    return found
 
 
 def _whole_dotted(text: str, span: NerSpan) -> NerSpan:
@@ -557,7 +587,12 @@ def _split_outlets(people: list[_Entity]) -> tuple[list[_Entity], list[tuple[int
 
 
 def _add_org(
-    orgs: list[_Entity], name: str, mention: Mention, *, country_prefix: bool = False
+    orgs: list[_Entity],
+    name: str,
+    mention: Mention,
+    *,
+    country_prefix: bool = False,
+    defined: dict[str, tuple[str, int]] | None = None,
 ) -> None:
     folded = name.casefold()
     words = folded.split()
@@ -580,6 +615,9 @@ def _add_org(
             org.mentions.append(mention)
             return
         if _ACRONYM.match(org.name) and _initials(name) == org.name.replace(".", ""):
+            definition = (defined or {}).get(org.name)
+            if definition and org.mentions[0].start < definition[1]:
+                continue  # "an AFP journalist", then "Australian Federal Police (AFP)"
             org.name = name  # a later mention gives the full name: keep the fuller form
             org.mentions.append(mention)
             return
@@ -599,9 +637,11 @@ def _org_key(name: str) -> tuple[str, ...]:
     return tuple(words)
 
 
-def _acronym_aliases(text: str) -> dict[str, str]:
-    """ "Full Name (ACR)" in the text makes ACR an alias of Full Name."""
-    aliases: dict[str, str] = {}
+def _acronym_aliases(text: str) -> dict[str, tuple[str, int]]:
+    """ "Full Name (ACR)" in the text makes ACR an alias of Full Name from where the full
+    name starts: (full name, its offset) by acronym. An earlier "ACR" may be another body
+    ("an AFP journalist" before "Australian Federal Police (AFP)")."""
+    aliases: dict[str, tuple[str, int]] = {}
     for match in re.finditer(
         r"((?:[A-Z][\w'’-]*\s+(?:(?:of|and|for|the|de)\s+)*){1,8})\(([A-Z][A-Z0-9&.]{1,9})\)", text
     ):
@@ -614,6 +654,7 @@ def _acronym_aliases(text: str) -> dict[str, str]:
             if words[i].casefold() not in _STOP_WORDS and _initials(candidate) == acronym.replace(
                 ".", ""
             ):
-                aliases[acronym] = candidate
+                offset = match.start(1) + match.group(1).index(candidate)
+                aliases.setdefault(acronym, (candidate, offset))
                 break
     return aliases

@@ -266,3 +266,17 @@ def lower_case_description(name: str) -> bool:
     Transports", "de Genève"): a description or a stray preposition, not a name. Arabic
     names with the article ("al-Watan") are names."""
     return bool(name) and name[0].islower() and not name.startswith(("al-", "el-"))
+
+
+def term_abbreviation(text: str, start: int, end: int) -> bool:
+    """Whether the name at [start, end) is a bracketed abbreviation of the lower-case words
+    before it ("genetically modified (GM)"): a term, not an organisation."""
+    acronym = text[start:end]
+    if not (text[start - 1 : start] == "(" and text[end : end + 1] == ")" and acronym.isupper()):
+        return False
+    words = re.findall(r"[\w'-]+", text[max(0, start - 80) : start - 1])[-len(acronym) :]
+    return (
+        len(words) == len(acronym)
+        and all(w.islower() for w in words)
+        and "".join(w[0] for w in words).upper() == acronym
+    )

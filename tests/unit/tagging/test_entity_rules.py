@@ -16,6 +16,7 @@ from newswire.tagging.entity_rules import (
     person_cue_before,
     place_framed,
     rank_words,
+    term_abbreviation,
     vehicle_named,
     without_model_code,
 )
@@ -254,3 +255,37 @@ def test_foreign_articles_before_acronyms_and_lower_case_descriptions() -> None:
     assert lower_case_description("de Genève")
     assert not lower_case_description("al-Watan")
     assert not lower_case_description("SNCF")
+
+
+def test_a_bracketed_abbreviation_of_lower_case_words_is_a_term() -> None:
+    text = "foods with genetically modified (GM) crops"
+    assert term_abbreviation(text, text.index("GM"), text.index("GM") + 2)
+    text = "the Transport Workers Union (TWU) said"
+    assert not term_abbreviation(text, text.index("TWU"), text.index("TWU") + 3)
+
+
+def test_acronyms_defined_in_the_text() -> None:
+    text = (
+        "An AFP journalist said so. Senior Construction Forestry Mining and Energy Union "
+        "(CFMEU) officials spoke. The Australian Federal Police (AFP) arrested him; the AFP "
+        "said more."
+    )
+    found = entities(
+        text,
+        ("ORG", "AFP"),
+        ("ORG", "Australian Federal Police"),
+        ("ORG", "AFP"),
+        ("ORG", "AFP"),
+    )
+    # The earlier AFP is another body; the union is found from its definition alone.
+    assert found["org"] == [
+        "AFP",
+        "Construction Forestry Mining and Energy Union",
+        "Australian Federal Police",
+    ]
+
+
+def test_a_service_named_after_its_aircraft_is_kept() -> None:
+    text = "There are two P-3 aircraft, the Royal Australian Air Force here."
+    found = entities(text, ("ORG", "the Royal Australian Air Force"))
+    assert found["org"] == ["Royal Australian Air Force"]
