@@ -124,3 +124,18 @@ def test_the_labelled_set_in_five_languages_scores_at_least_090() -> None:
             fn + len(expected - predicted),
         )
     assert 2 * tp / (2 * tp + fp + fn) >= 0.90
+
+
+@pytest.mark.slow
+def test_no_article_of_the_labelled_set_gets_entities_from_another_languages_model() -> None:
+    gold = [
+        orjson.loads(line) for line in (DATA / "multilingual_gold.jsonl").read_bytes().splitlines()
+    ]
+    texts = [(DATA / "multilingual" / g["doc"]).read_text(encoding="utf-8") for g in gold]
+    results = tag_batch(texts, ENGLISH, None, FRENCH)
+    for g, r in zip(gold, results, strict=True):
+        assert isinstance(r, Tags)
+        if g["doc"].startswith("fr_"):
+            assert r.ner_model == "fr_core_news_sm"
+        else:
+            assert r.ner_model is None and r.entities == [], g["doc"]
