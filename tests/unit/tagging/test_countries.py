@@ -213,3 +213,29 @@ def test_the_apposition_rule_needs_a_possessive() -> None:
     pe = [next(c for c in r.countries if c.code == "PE") for r in (spoken, posted)]
     assert cl[0].salience < cl[1].salience
     assert pe[0].salience > pe[1].salience
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SYDNEY, Dec 3 - Officials from Indonesia met. Indonesia said Indonesia would help.",
+        "Talks\nSYDNEY (AAP) - Officials from Indonesia met. Indonesia said Indonesia would help.",
+        "SYDNEY - Officials from Indonesia met. Indonesia said Indonesia would help.",
+        "Sydney, December 3 - Officials from Indonesia met. Indonesia said Indonesia would help.",
+    ],
+)
+def test_a_dateline_says_where_the_story_happens(text: str) -> None:
+    result = tag_countries(text)
+    assert result.mentions[0].dateline and result.mentions[0].code == "AU"
+    assert result.primary == "AU"
+
+
+def test_a_capitalised_dateline_is_read_as_the_name_it_spells() -> None:
+    assert {c.code for c in tag_countries("NEW YORK, Dec 3 - Shares fell.").countries} == {"US"}
+
+
+def test_a_name_and_a_comma_at_a_line_start_is_no_dateline() -> None:
+    result = tag_countries("Israel, meanwhile, said Egypt and Egypt agreed.")
+    assert not any(m.dateline for m in result.mentions)
+    result = tag_countries("Israel - the talks went on in Egypt.")
+    assert not any(m.dateline for m in result.mentions)

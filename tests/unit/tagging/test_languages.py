@@ -139,3 +139,9 @@ def test_no_article_of_the_labelled_set_gets_entities_from_another_languages_mod
             assert r.ner_model == "fr_core_news_sm"
         else:
             assert r.ner_model is None and r.entities == [], g["doc"]
+
+
+def test_a_dateline_in_capitals_in_another_language() -> None:
+    text = "МОСКВА, 3 декабря. Представители Сирии встретились."
+    assert countries_in("ru", text) == ["RU", "SY"]
+    assert countries_in("es", "MADRID, 3 dic (EFE) - Marruecos firmó.") == ["ES", "MA"]
