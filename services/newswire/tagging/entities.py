@@ -277,6 +277,8 @@ def extract_entities(  # noqa: PLR0912, PLR0915 - one branch per NER label reads
             country = resolved.get((span.start, span.end)) or _place_country(senses)
             entity = places.setdefault(name, _Entity(name, "place", country=country))
             entity.mentions.append(mention)
+    for start, end, name in _post_nominal_people(text, clean_spans):
+        _add_person(people, name, Mention(start=start, end=end, surface=name), gaz)
     for person, mention in headline_people:
         for known in people:
             if _same_person(person.split(), known.tokens):
@@ -382,6 +384,23 @@ def _service(label: str, name: str) -> bool:
     aircraft, the Royal Australian Air Force"): not the vehicle the words before name."""
     last = name.rsplit(maxsplit=1)[-1]
     return label == "ORG" and (last in _SERVICE_HEADS or last in _ORG_HEADS)
+
+
+# A name followed by a post-nominal title is a person's: "Counsel assisting Lionel Robbards QC".
+_POST_NOMINAL = re.compile(
+    r"\b([A-Z][a-z]+(?:[ ][A-Z][a-z'’-]+){1,2})[ ](?:QC|SC|KC|MP|MLA|MLC|OBE|MBE|CBE|AO|AC)\b"
+)
+
+
+def _post_nominal_people(text: str, spans: list[NerSpan]) -> list[tuple[int, int, str]]:
+    """People the NER missed whose name carries a post-nominal title ("Lionel Robbards
+    QC"): (start, end, name) where no NER span overlaps the name."""
+    found = []
+    for match in _POST_NOMINAL.finditer(text):
+        start, end = match.span(1)
+        if not any(s.start < end and start < s.end for s in spans):
+            found.append((start, end, person_name(match.group(1))))
+    return [f for f in found if f[2]]
 
 
 def _defined_orgs(

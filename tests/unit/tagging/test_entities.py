@@ -171,3 +171,8 @@ def test_a_place_span_after_a_personal_title_is_a_person() -> None:
     text = "South African President Thabo Mbeki spoke in Johannesburg."
     found = entities(text, ("GPE", "Thabo Mbeki"), ("GPE", "Johannesburg"))
     assert found["person"] == ["Thabo Mbeki"] and found["place"] == ["Johannesburg"]
+
+
+def test_a_name_with_a_post_nominal_title_is_a_person_even_without_the_ner() -> None:
+    found = entities("Counsel assisting Lionel Robbards QC told the commission.")
+    assert found["person"] == ["Lionel Robbards"]
