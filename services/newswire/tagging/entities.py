@@ -29,6 +29,7 @@ from newswire.tagging.entity_rules import (
     place_framed,
     rank_words,
     term_abbreviation,
+    thing_named,
     vehicle_named,
     without_model_code,
     without_trailing_titles,
@@ -247,6 +248,8 @@ def extract_entities(  # noqa: PLR0912, PLR0915 - one branch per NER label reads
             ):
                 org_candidates.append((span.start, span.end, span.text))  # "Ansett workers"
                 continue
+            if span.label == "ORG" and thing_named(text, span.start):
+                continue  # "a bomb called the Daisy Cutter"
             if span.label == "ORG" and term_abbreviation(text, span.start, span.end):
                 continue  # "genetically modified (GM) crops": a term
             if span.label == "ORG" and rank_words(name, text, span.end):

@@ -280,3 +280,24 @@ def term_abbreviation(text: str, start: int, end: int) -> bool:
         and all(w.islower() for w in words)
         and "".join(w[0] for w in words).upper() == acronym
     )
+
+
+# "a bomb called the Daisy Cutter", "an operation dubbed Enduring Freedom": a thing given a
+# name, which is no organisation unless the noun says it is one ("a group called ...").
+_CALLED_BEFORE = re.compile(
+    r"\b([a-z]+)\s+(?:called|dubbed|nicknamed|named|code-named|codenamed)\s+(?:the\s+)?$"
+)
+_ORG_KIND_NOUNS = frozenset(
+    {
+        "company", "firm", "group", "organisation", "organization", "party", "movement",
+        "agency", "network", "band", "team", "club", "charity", "union", "militia", "faction",
+        "outfit", "business", "body", "institute", "foundation", "cell", "coalition",
+    }
+)  # fmt: skip
+
+
+def thing_named(text: str, start: int) -> bool:
+    """Whether the name at `start` is what a thing is called ("a bomb called the Daisy
+    Cutter"), the thing not being a kind of organisation."""
+    match = _CALLED_BEFORE.search(text[max(0, start - 40) : start])
+    return bool(match and match.group(1) not in _ORG_KIND_NOUNS)

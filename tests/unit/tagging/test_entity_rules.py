@@ -17,6 +17,7 @@ from newswire.tagging.entity_rules import (
     place_framed,
     rank_words,
     term_abbreviation,
+    thing_named,
     vehicle_named,
     without_model_code,
 )
@@ -289,3 +290,11 @@ def test_a_service_named_after_its_aircraft_is_kept() -> None:
     text = "There are two P-3 aircraft, the Royal Australian Air Force here."
     found = entities(text, ("ORG", "the Royal Australian Air Force"))
     assert found["org"] == ["Royal Australian Air Force"]
+
+
+def test_a_thing_given_a_name_is_no_organisation() -> None:
+    text = "a bomb called the Daisy Cutter and a group called Jemaah Islamiah"
+    assert thing_named(text, text.index("Daisy"))
+    assert not thing_named(text, text.index("Jemaah"))
+    found = entities(text, ("ORG", "the Daisy Cutter"), ("ORG", "Jemaah Islamiah"))
+    assert found["org"] == ["Jemaah Islamiah"]
