@@ -244,6 +244,7 @@ def extract_entities(  # noqa: PLR0912, PLR0915 - one branch per NER label reads
                 continue  # "training camps in Java"
             if span.label == "PERSON" and (
                 org_cue_around(text, span.start, span.end)
+                or re.split(r"[\s-]", name, maxsplit=1)[0] in _group_heads()
                 or (" " not in name and name in org_words and _fold(name) not in name_parts)
             ):
                 org_candidates.append((span.start, span.end, span.text))  # "Ansett workers"
@@ -351,6 +352,17 @@ def extract_entities(  # noqa: PLR0912, PLR0915 - one branch per NER label reads
 
 
 @lru_cache(maxsize=1)
+def _group_heads() -> frozenset[str]:
+    """First words of group names in Arabic and neighbouring languages (data/gazetteer.yaml:
+    `group_name_heads`)."""
+    return frozenset(curated_data()["group_name_heads"])
+
+
+# A web site's name is an outlet's: "IslamOnline.net said".
+_SITE = re.compile(r"\b[A-Z][\w-]*\.(?:com|net|org|info)(?:\.[a-z]{2})?\b")
+
+
+@lru_cache(maxsize=1)
 def _known_org_pattern() -> re.Pattern[str]:
     names = sorted(curated_data()["known_orgs"], key=len, reverse=True)
     return re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, names)) + r")(?![\w-])")
@@ -358,11 +370,12 @@ def _known_org_pattern() -> re.Pattern[str]:
 
 def _known_orgs(text: str, spans: list[NerSpan]) -> list[tuple[int, int, str]]:
     """Mentions of well-known organisations of no single country (`known_orgs` in
-    data/gazetteer.yaml) that no NER span covers: the NER misses some ("the Al Qaeda
-    hideout")."""
+    data/gazetteer.yaml) and web sites ("IslamOnline.net") that no NER span covers: the
+    NER misses some ("the Al Qaeda hideout")."""
+    matches = [*_known_org_pattern().finditer(text), *_SITE.finditer(text)]
     return [
         (m.start(), m.end(), m.group(0))
-        for m in _known_org_pattern().finditer(text)
+        for m in matches
         if not any(s.start < m.end() and m.start() < s.end for s in spans)
     ]
 

@@ -298,3 +298,9 @@ def test_a_thing_given_a_name_is_no_organisation() -> None:
     assert not thing_named(text, text.index("Jemaah"))
     found = entities(text, ("ORG", "the Daisy Cutter"), ("ORG", "Jemaah Islamiah"))
     assert found["org"] == ["Jemaah Islamiah"]
+
+
+def test_group_names_and_web_sites_are_organisations() -> None:
+    text = "the Ansar al-Islam group is active, IslamOnline.net said."
+    found = entities(text, ("PERSON", "Ansar al-Islam"))
+    assert found["person"] == [] and found["org"] == ["Ansar al-Islam", "IslamOnline.net"]
