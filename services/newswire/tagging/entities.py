@@ -9,7 +9,9 @@ import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal
+
+import ahocorasick
 
 from newswire.models import EntityTag, Mention
 from newswire.tagging.countries import CountryMention
@@ -160,12 +162,20 @@ def _same_person(a: list[str], b: list[str]) -> bool:
     short, long_ = (a, b) if len(a) <= len(b) else (b, a)
     if [_fold(t) for t in long_[-len(short) :]] == [_fold(t) for t in short]:
         return True  # "bin Laden" in "Osama bin Laden", "Salam Zaeef" in "Abdul Salam Zaeef"
-    if (
-        _fold(a[-1]) == _fold(b[-1])
-        or SequenceMatcher(None, _fold(a[-1]), _fold(b[-1])).ratio() >= 0.8
-    ):
-        return SequenceMatcher(None, _fold(a[0]), _fold(b[0])).ratio() >= 0.75
+    if _fold(a[-1]) == _fold(b[-1]) or _similar(_fold(a[-1]), _fold(b[-1]), 0.8):
+        return _similar(_fold(a[0]), _fold(b[0]), 0.75)
     return False
+
+
+def _similar(a: str, b: str, threshold: float) -> bool:
+    """difflib's ratio of `a` and `b` is at least `threshold`; the cheap upper bounds
+    first, which reject most pairs of different names."""
+    matcher = SequenceMatcher(None, a, b)
+    return (
+        matcher.real_quick_ratio() >= threshold
+        and matcher.quick_ratio() >= threshold
+        and matcher.ratio() >= threshold
+    )
 
 
 def _initials(name: str) -> str:
@@ -363,21 +373,35 @@ _SITE = re.compile(r"\b[A-Z][\w-]*\.(?:com|net|org|info)(?:\.[a-z]{2})?\b")
 
 
 @lru_cache(maxsize=1)
-def _known_org_pattern() -> re.Pattern[str]:
-    names = sorted(curated_data()["known_orgs"], key=len, reverse=True)
-    return re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, names)) + r")(?![\w-])")
+def _known_org_automaton() -> Any:
+    automaton = ahocorasick.Automaton()
+    for name in curated_data()["known_orgs"]:
+        automaton.add_word(name, name)
+    automaton.make_automaton()
+    return automaton
+
+
+def _known_org_matches(text: str) -> list[tuple[int, int, str]]:
+    """Whole-word matches of `known_orgs` in `text`, longest first."""
+    found = []
+    for last, name in _known_org_automaton().iter_long(text):
+        start, end = last - len(name) + 1, last + 1
+        before = text[start - 1] if start else " "
+        after = text[end] if end < len(text) else " "
+        if not (before.isalnum() or before in "-_" or after.isalnum() or after in "-_"):
+            found.append((start, end, name))
+    return found
 
 
 def _known_orgs(text: str, spans: list[NerSpan]) -> list[tuple[int, int, str]]:
     """Mentions of well-known organisations of no single country (`known_orgs` in
     data/gazetteer.yaml) and web sites ("IslamOnline.net") that no NER span covers: the
     NER misses some ("the Al Qaeda hideout")."""
-    matches = [*_known_org_pattern().finditer(text), *_SITE.finditer(text)]
-    return [
-        (m.start(), m.end(), m.group(0))
-        for m in matches
-        if not any(s.start < m.end() and m.start() < s.end for s in spans)
+    matches = [
+        *_known_org_matches(text),
+        *((m.start(), m.end(), m.group(0)) for m in _SITE.finditer(text)),
     ]
+    return [m for m in matches if not any(s.start < m[1] and m[0] < s.end for s in spans)]
 
 
 _PERSONAL_TITLE_BEFORE = re.compile(
