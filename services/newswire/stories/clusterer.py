@@ -23,6 +23,7 @@ import math
 from collections.abc import MutableMapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 
 import orjson
 
@@ -207,15 +208,30 @@ class StoryClusterer:
         score = cosine + self.size_bonus(state)
         weight = self.params.member_weight
         if weight and state.exemplars:
-            score += weight * max(dot(vector, exemplar) for exemplar in state.exemplars)
+            score += weight * max(map(partial(dot, vector), state.exemplars))
         return score, cosine
 
     def best_story(self, vector: Vector) -> tuple[str | None, float, float]:
         """The candidate story with the highest `score` for `vector`, that score and the
         story's centroid cosine (None, 0.0, 0.0 if none)."""
         best_id, best, best_cosine = None, 0.0, 0.0
+        weight = self.params.member_weight
         for story_id in self.candidates(vector):
-            score, cosine = self.score(vector, self._open[story_id])
+            state = self._open[story_id]
+            if state.centroid_norm <= 0.0:
+                continue
+            overlap = dot(vector, state.centroid)
+            cosine = overlap / state.centroid_norm
+            score = cosine + self.size_bonus(state)
+            # Every weight is positive and each exemplar is part of an article vector summed
+            # into the centroid, so an exemplar's dot product with `vector` is at most
+            # `overlap` (unless pruning dropped its terms from the centroid). The exemplars
+            # are compared only when that bound could still win or reach the threshold:
+            # most candidates share a key or two and fall far short (the stage's speed).
+            if weight and state.exemplars:
+                reach = score + weight * min(1.0, overlap)
+                if reach >= best and reach >= self.params.threshold:
+                    score += weight * max(map(partial(dot, vector), state.exemplars))
             if score > best or (score == best and best_id is not None and story_id < best_id):
                 best_id, best, best_cosine = story_id, score, cosine
         return best_id, best, min(1.0, max(0.0, best_cosine))

@@ -235,3 +235,25 @@ def test_a_story_stored_without_exemplars_still_loads_and_scores() -> None:
     assert state is not None
     assert state.exemplars == []
     assert clusterer.place(article("a2", CANYON_2, 1)).story_id == "a1"
+
+
+def test_best_story_skips_exemplars_only_where_they_cannot_change_the_choice() -> None:
+    texts = [CANYON, CRICKET, CANYON_2, CRICKET + " Rain delayed play in Adelaide.", CANYON]
+    clusterer = StoryClusterer({}, StoryParams(threshold=0.3))
+    for i, text in enumerate(texts):
+        clusterer.place(article(f"a{i}", text, i))
+    probes = [
+        "Interlaken guides in court over the canyoning deaths.",
+        "Spinner takes five wickets as Australia win in Adelaide.",
+        "Families of the canyoning victims and the Test in Adelaide.",
+    ]
+    for probe in probes:
+        vector = article_vector(None, probe, (), Stemmer(), FeatureParams())
+        scores = {}
+        for story_id in clusterer.candidates(vector):
+            state = clusterer.state(story_id)
+            assert state is not None
+            scores[story_id] = clusterer.score(vector, state)[0]
+        winner = max(sorted(scores), key=scores.__getitem__)
+        story_id, score, _ = clusterer.best_story(vector)
+        assert (story_id, score) == (winner, scores[winner])
