@@ -95,7 +95,7 @@ class Settings(KafkaSecuritySettings, IngestSecuritySettings, TopicDurabilitySet
     )
 
     story_threshold: float = Field(
-        default=0.44,
+        default=0.51,
         description="Score (cosine to a story's centroid, plus the size bonus, plus the "
         "weighted cosine to its closest recent report) at or above which an article joins "
         "the story (chosen from measurements: docs/stories.md).",
@@ -107,7 +107,7 @@ class Settings(KafkaSecuritySettings, IngestSecuritySettings, TopicDurabilitySet
         "ln 7 or so: a grown story's centroid sits further from each report (docs/stories.md).",
     )
     story_member_weight: float = Field(
-        default=0.5,
+        default=0.75,
         ge=0.0,
         description="Weight of the cosine to a story's closest recent report in the joining "
         "score; 0 compares with the centroid only (docs/stories.md).",

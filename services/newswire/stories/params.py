@@ -12,7 +12,7 @@ from newswire.stories.features import FeatureParams
 class StoryParams:
     """Threshold, time window and the bounds that keep each story's state small."""
 
-    threshold: float = 0.44
+    threshold: float = 0.51
     """Score (`StoryClusterer.score`: centroid cosine, size bonus and the weighted cosine
     to the closest recent report) at or above which an article joins a story (measured:
     docs/stories.md)."""
@@ -23,7 +23,7 @@ class StoryParams:
     (measured: docs/stories.md)."""
     size_bonus_log_cap: float = 2.0
     """The bonus stops growing at ln(originals) = this (about 7 originals)."""
-    member_weight: float = 0.5
+    member_weight: float = 0.75
     """Weight of the cosine to the story's closest recent report (its exemplars) in the
     score: a report that opens on another facet of the story can be close to one earlier
     report while far from the story's average (measured: docs/stories.md)."""

@@ -198,7 +198,8 @@ def test_a_report_close_to_one_member_joins_though_far_from_the_centroid() -> No
     score, cosine = with_members.score(vector, state)
     member = max(dot(vector, exemplar) for exemplar in state.exemplars)
     assert member > cosine  # closer to one report than to the average
-    assert math.isclose(score, cosine + with_members.size_bonus(state) + 0.5 * member)
+    weight = StoryParams().member_weight
+    assert math.isclose(score, cosine + with_members.size_bonus(state) + weight * member)
     # At a threshold between the centroid-only score and the full score, only the member
     # term brings the report in.
     threshold = (score + cosine + with_members.size_bonus(state)) / 2
