@@ -2,10 +2,11 @@
 
 The method follows Miranda et al., "Multilingual Clustering of Streaming News" (EMNLP
 2018) in its single-language form: articles are weighted term vectors
-(`features.article_vector`), a story is the sum of its articles' vectors (its centroid),
-an article joins the open story whose centroid is most similar (cosine) if that similarity
-reaches a measured threshold, else it starts a story of its own. Stories close after an
-idle time measured in event time.
+(`features.article_vector`), a story is the sum of its articles' vectors (its centroid)
+plus the top terms of its last few articles (its exemplars); an article joins the open
+story of highest score (centroid cosine, a size bonus, and the weighted similarity to the
+closest exemplar) if that score reaches a measured threshold, else it starts a story of
+its own. Stories close after an idle time measured in event time.
 
 State: every story lives in a key-value store (`s:` + story id -> `StoryState` bytes)
 that the runner commits with the stage's outputs, so after a restart the stage continues
