@@ -117,7 +117,9 @@ def test_story_state_and_updates_stay_within_their_bounds_for_the_worst_articles
     story = StoryState.from_bytes(store[b"s:" + "a0".ljust(ID_CHARS, "a").encode()])
     # One story; as many waiting copies as a story keeps members joined it.
     assert (story.originals, story.copies, story.members_truncated) == (60, 50, True)
-    assert len(story.centroid) == params_from_settings(SETTINGS).centroid_terms
+    params = params_from_settings(SETTINGS)
+    assert len(story.centroid) == params.centroid_terms
+    assert [len(e) for e in story.exemplars] == [params.exemplar_terms] * params.exemplars
     # The worst case fills a good part of the bound: it is a bound, not a guess.
     assert state_limit // 3 < largest_state <= state_limit, (largest_state, state_limit)
     assert update_limit // 4 < largest_update <= update_limit, (largest_update, update_limit)

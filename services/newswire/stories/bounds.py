@@ -1,7 +1,7 @@
 """How large a story's stored state and its published update can ever be, in bytes.
 
-Every field of a `StoryState` is bounded: by `StoryParams` (centroid terms, member ids,
-names per tally), by `FeatureParams.max_word_length` (the length of a centroid term), and
+Every field of a `StoryState` is bounded: by `StoryParams` (centroid terms, exemplars and
+their terms, member ids, names per tally), by `FeatureParams.max_word_length` (the length of a centroid term), and
 by the character limits below, which `story_article` and `count_copy` enforce on what
 enters the clusterer (the raw article's own limits, applied again because the story stage
 reads internal events, not validated raw ones). These functions add up the worst case of
@@ -59,6 +59,8 @@ def state_max_bytes(params: StoryParams) -> int:
         # story id, representative id, members
         + (2 + params.max_members) * _string(ID_CHARS, 1)
         + params.centroid_terms * term
+        # the exemplars: a list of term vectors
+        + params.exemplars * (params.exemplar_terms * term + 3)
         + names * (_tally(SOURCE_CHARS) + _tally(2) + 2 * _tally(NAME_CHARS))
         + _string(URL_CHARS)
         + _string(TITLE_CHARS)
