@@ -31,17 +31,19 @@ from newswire.tagging.gazetteer import load_gazetteer
 from newswire.tagging.ner import (
     PIECE_LIMIT,
     SpanCache,
-    load_model,
     missing_pieces,
     model_for,
-    model_spans,
+    ner_job,
     ner_pieces,
     place_spans,
     run_ner,
+    warm_up,
 )
 from newswire.tagging.result import Tags
 from newswire.tagging.spans import NerSpan
 from newswire.tagging.tagger import tag_article
+
+__all__ = ["NerProcessLostError", "TaggingService", "ner_job", "tag_batch", "warm_up"]
 
 TagResult = Tags | BaseException
 SpansResult = list[list[NerSpan]] | BaseException
@@ -61,20 +63,6 @@ class TaggingFailedError(RuntimeError):
 class NerProcessLostError(TaggingFailedError):
     """The NER process running this article's batch died, and died again on the retry
     (for example killed by the OOM killer): the article is not tagged."""
-
-
-def warm_up(model: str | None) -> float:
-    """Load the NER model in this (pool) process; return the seconds it took."""
-    started = time.perf_counter()
-    if model:
-        load_model(model)
-    return time.perf_counter() - started
-
-
-def ner_job(texts: list[str], model: str, max_chars: int | None = None) -> list[list[NerSpan]]:
-    """NER spans of `texts` (pieces already chosen) with `model`: what a pool process does
-    for one batch."""
-    return model_spans(texts, model, max_chars=max_chars)
 
 
 # Below this confidence a detected language is not trusted: the text is read as English
