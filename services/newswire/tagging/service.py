@@ -70,6 +70,15 @@ class NerProcessLostError(TaggingFailedError):
 _LANGUAGE_MIN_SCORE = 0.5
 
 
+def reading_language(code: str | None, score: float | None) -> str | None:
+    """The language tagging reads an article in, from what the cleaning stage recorded:
+    the source's own (no score) or a detected one it is sure of; None (read as English)
+    otherwise. The same rule as `detect_languages`, without detecting again."""
+    if code is None or (score is not None and score < _LANGUAGE_MIN_SCORE):
+        return None
+    return code
+
+
 def detect_languages(texts: Sequence[str]) -> list[str | None]:
     """The detected language code of each text; None (read as English) for text without
     letters or when the detector is unsure."""

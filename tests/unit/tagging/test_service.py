@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from newswire.tagging.result import Tags
-from newswire.tagging.service import TaggingService, balanced_parts
+from newswire.tagging.service import TaggingService, balanced_parts, reading_language
 from newswire.tagging.spans import NerSpan
 
 
@@ -67,3 +67,10 @@ async def test_the_model_reads_each_piece_once_and_never_again_while_cached() ->
     assert len(READ) == 1  # the second call was answered from the cache
     assert first[0] == again[0]
     assert all(isinstance(r, Tags) and [c.code for c in r.countries][:1] for r in first)
+
+
+def test_the_cleaning_stages_language_is_read_as_detection_would_be() -> None:
+    assert reading_language("fr", 0.93) == "fr"
+    assert reading_language("de", 0.31) is None  # unsure: read as English
+    assert reading_language("fr", None) == "fr"  # the source said so
+    assert reading_language(None, None) is None
