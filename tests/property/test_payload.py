@@ -118,9 +118,7 @@ def test_arbitrary_bytes_are_parsed_or_refused_with_a_value_error(body: bytes) -
 
 
 # Found by writing these properties: orjson writes NaN and infinities as null, so the value
-# a scraper gave is silently replaced rather than refused. Reported, not fixed here (the
-# ingest code is being changed by other work); strict xfail makes the fix visible.
-@pytest.mark.xfail(reason="non-finite floats become null instead of being refused", strict=True)
+# a scraper gave would be silently replaced rather than refused.
 @pytest.mark.parametrize("value", [float("nan"), float("inf")])
 def test_non_finite_numbers_in_metadata_are_refused_not_sent_as_null(value: float) -> None:
     with pytest.raises(InvalidArticleError):

@@ -130,3 +130,15 @@ def test_language_comes_from_the_bundled_model() -> None:
     language = detect_language(clean_article(SEEDS[0].read_text()).text)
     assert language is not None and language.code == "en" and language.score > 0.5
     assert detect_language("12 34 !!") is None
+
+
+def test_language_is_read_from_the_article_not_its_first_line() -> None:
+    # A German credit line opening a French article: the library's default of reading
+    # 80 characters called this German.
+    credits = "Reuters / AFP / dpa, 12.03.2024, 14:05 Uhr. Photo: Reuters. Video: AFP. Audio: dpa. "
+    body = (
+        "La Syrie et le Liban ont signé vendredi un accord sur leur frontière commune, "
+        "après des mois de négociations menées sous l'égide de la France et des Nations unies. "
+    ) * 3
+    language = detect_language(credits + body)
+    assert language is not None and language.code == "fr"

@@ -3,6 +3,7 @@ articles, with errors that name the item and field, exactly as the worker would 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -92,6 +93,15 @@ def _as_article(item: RawArticle | Mapping[str, Any], index: int) -> RawArticle:
         raise InvalidArticleError(
             [FieldError(index, "(article)", "an article must be a JSON object", "object_type")]
         )
+    non_finite = _non_finite_field(item)
+    if non_finite is not None:
+        raise InvalidArticleError(
+            [
+                FieldError(
+                    index, non_finite, "NaN and infinity are not JSON numbers", "finite_number"
+                )
+            ]
+        )
     try:
         data = orjson.dumps(item, default=_json_default)
     except TypeError as exc:
@@ -102,6 +112,24 @@ def _as_article(item: RawArticle | Mapping[str, Any], index: int) -> RawArticle:
         return RawArticle.model_validate_json(data)
     except ValidationError as exc:
         raise InvalidArticleError(_field_errors(index, exc)) from exc
+
+
+def _non_finite_field(value: object, path: str = "") -> str | None:
+    # orjson writes NaN and infinities as null: the scraper's value would be replaced,
+    # not refused. The dotted path of the first one found, if any.
+    if isinstance(value, float):
+        return None if math.isfinite(value) else path or "(article)"
+    if isinstance(value, Mapping):
+        children: Iterable[tuple[str, object]] = ((str(k), v) for k, v in value.items())
+    elif isinstance(value, list | tuple | set | frozenset):
+        children = ((str(i), v) for i, v in enumerate(value))
+    else:
+        return None
+    for key, child in children:
+        found = _non_finite_field(child, f"{path}.{key}" if path else key)
+        if found is not None:
+            return found
+    return None
 
 
 def _json_default(value: object) -> object:

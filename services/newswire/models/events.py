@@ -7,7 +7,9 @@ import hashlib
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from newswire.models.timestamps import Timestamp
 
 SCHEMA_VERSION = 1
 SchemaVersion = Literal[1]
@@ -27,7 +29,8 @@ Uri = Annotated[
 CountryCode = Annotated[
     str, StringConstraints(pattern=r"^[A-Z]{2}$"), Field(description="ISO 3166-1 alpha-2.")
 ]
-MetadataValue = str | int | float | bool | None
+# NaN and infinities are not JSON: refused here rather than written as null.
+MetadataValue = str | int | Annotated[float, Field(allow_inf_nan=False)] | bool | None
 
 
 def utcnow() -> datetime:
@@ -67,8 +70,8 @@ class RawArticle(_Event):
     language: (
         Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")] | None
     ) = Field(default=None, description="BCP 47 language tag when the scraper knows it.")
-    published_at: AwareDatetime | None = None
-    fetched_at: AwareDatetime = Field(default_factory=utcnow)
+    published_at: Timestamp | None = None
+    fetched_at: Timestamp = Field(default_factory=utcnow)
     scraper_id: Annotated[str, StringConstraints(min_length=1, max_length=128)] = "unknown"
     metadata: dict[str, MetadataValue] = Field(default_factory=dict)
 
@@ -139,8 +142,8 @@ class ProcessingInfo(_Event):
 
     worker_id: str
     newswire_version: str
-    received_at: AwareDatetime = Field(description="When the worker read the raw event.")
-    processed_at: AwareDatetime
+    received_at: Timestamp = Field(description="When the worker read the raw event.")
+    processed_at: Timestamp
     stages_ms: dict[str, float] = Field(
         default_factory=dict, description="Milliseconds spent per stage."
     )
@@ -173,8 +176,8 @@ class EnrichedArticle(_Event):
     )
     language: str | None
     language_score: float | None = None
-    published_at: AwareDatetime | None
-    fetched_at: AwareDatetime
+    published_at: Timestamp | None
+    fetched_at: Timestamp
     scraper_id: str
     metadata: dict[str, MetadataValue] = Field(default_factory=dict)
     story: StoryInfo
@@ -204,7 +207,7 @@ class DuplicateNotice(_Event):
     score: float = Field(
         ge=0.0, le=1.0, description="Estimated similarity to the original (1.0 for exact)."
     )
-    detected_at: AwareDatetime
+    detected_at: Timestamp
 
 
 class DeadLetter(_Event):
@@ -220,5 +223,5 @@ class DeadLetter(_Event):
     original_partition: int | None = None
     original_offset: int | None = None
     article_id: str | None = None
-    failed_at: AwareDatetime
+    failed_at: Timestamp
     worker_id: str

@@ -8,9 +8,10 @@ small fields. Its size is bounded by the configured article limit (see
 
 from __future__ import annotations
 
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 
 from newswire.models.events import ArticleId, MetadataValue, RawArticle, _Event
+from newswire.models.timestamps import Timestamp
 
 
 class ArticleHeader(_Event):
@@ -19,8 +20,8 @@ class ArticleHeader(_Event):
     id: ArticleId
     url: str
     source: str
-    published_at: AwareDatetime | None
-    fetched_at: AwareDatetime
+    published_at: Timestamp | None
+    fetched_at: Timestamp
     scraper_id: str
     metadata: dict[str, MetadataValue] = Field(default_factory=dict)
 
@@ -50,7 +51,7 @@ class CleanedArticle(_Event):
     content_hash: str
     signature: bytes = Field(description="Compact MinHash signature of the clean text.")
     band_keys: list[bytes] = Field(description="LSH band keys of the MinHash.")
-    received_at: AwareDatetime
+    received_at: Timestamp
     trace_id: str
     stages_ms: dict[str, float] = Field(default_factory=dict)
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 
 from newswire.models.events import ArticleId, CountryCode, _Event
+from newswire.models.timestamps import Timestamp
 
 
 class StorySource(_Event):
@@ -36,8 +37,8 @@ class StoryUpdate(_Event):
     )
     update: int = Field(ge=1, description="1 for the story's first update, then +1 per change.")
     title: str = Field(description="The representative article's title, else its first words.")
-    first_seen: AwareDatetime = Field(description="Event time of the earliest article.")
-    last_seen: AwareDatetime = Field(description="Event time of the latest article.")
+    first_seen: Timestamp = Field(description="Event time of the earliest article.")
+    last_seen: Timestamp = Field(description="Event time of the latest article.")
     article_count: int = Field(ge=1, description="Articles in the story, copies included.")
     copies: int = Field(ge=0, description="Of which near-duplicate or exact copies.")
     members: list[ArticleId] = Field(
@@ -49,4 +50,4 @@ class StoryUpdate(_Event):
     persons: list[str] = Field(description="People most named by its articles.")
     orgs: list[str] = Field(description="Organisations most named by its articles.")
     representative: RepresentativeArticle
-    updated_at: AwareDatetime = Field(description="Event time of the change.")
+    updated_at: Timestamp = Field(description="Event time of the change.")
