@@ -132,7 +132,7 @@ class Settings(KafkaSecuritySettings, IngestSecuritySettings, TopicDurabilitySet
         ge=0,
         description="Pieces of text (paragraphs, runs of sentences) whose NER result the "
         "worker remembers, the most recently used first; a piece read again (a copy, a "
-        "revision, a source's standing paragraph) is not sent to the model. About 0.5 KB "
+        "revision, a source's standing paragraph) is not sent to the model. About 1 KB "
         "each; 0 turns the cache off (docs/performance.md).",
     )
     ner_batch_size: int = Field(
