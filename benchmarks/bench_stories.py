@@ -8,7 +8,8 @@ the last 200 stories, so stories start, grow and close after the idle time.
 Target (issue 13): >= 1,000 articles/s per core. Prints articles per CPU-second of this
 single-threaded process (the wall-clock rate too, which other load on the machine lowers),
 joins and new stories,
-open stories at the end, and the stored bytes per open story (its StoryState, key included)
+open stories at the end, the stored bytes per open story (its StoryState, key included) and
+of the largest one (a story's changelog record must stay well under 64 KiB),
 and the resident memory per open story (state, index and caches together).
 """
 
@@ -91,6 +92,7 @@ def main() -> None:
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     open_stories = clusterer.open_stories
     stored = sum(len(k) + len(v) for k, v in store.items())
+    largest = max(len(k) + len(v) for k, v in store.items())
     print(
         f"articles={len(articles)} rate={len(articles) / cpu:,.0f} articles/s per core (CPU "
         f"time; {len(articles) / elapsed:,.0f}/s by the wall clock on this shared machine) "
@@ -98,6 +100,7 @@ def main() -> None:
     )
     print(
         f"open_stories={open_stories} stored_bytes_per_open_story={stored / open_stories:,.0f} "
+        f"largest_stored_story={largest:,} "
         f"peak_rss_growth_per_open_story={(rss_kib() - before) * 1024 / open_stories:,.0f} bytes"
     )
 

@@ -22,7 +22,7 @@ import orjson
 from newswire.clean import clean_article
 from newswire.config import get_settings
 from newswire.tagging import countries
-from newswire.tagging.evaluate import load_text
+from newswire.tagging.evaluate import defensible_primaries, load_text
 from newswire.tagging.gazetteer import load_gazetteer
 from newswire.tagging.ner import run_ner
 
@@ -34,8 +34,12 @@ Mention = tuple[str, bool, bool, bool, bool, bool]
 Params = tuple[float, float, float, float, float, float, float]
 
 
-def describe(gold_file: Path, texts_dir: Path) -> list[tuple[str | None, list[Mention]]]:
-    """Gold primary and the described mentions of every document of `gold_file`."""
+Doc = tuple[str | None, list[Mention], set[str]]
+
+
+def describe(gold_file: Path, texts_dir: Path) -> list[Doc]:
+    """Gold primary, the described mentions and the primaries the gold note calls
+    defensible, of every document of `gold_file`."""
     gold = [orjson.loads(line) for line in gold_file.read_bytes().splitlines() if line.strip()]
     texts = [clean_article(load_text(texts_dir, g["doc"])).text for g in gold]
     spans = run_ner(texts, get_settings().ner_model)
@@ -56,7 +60,7 @@ def describe(gold_file: Path, texts_dir: Path) -> list[tuple[str | None, list[Me
             )
             for i, m in enumerate(result.mentions)
         ]
-        docs.append((g["primary"], mentions))
+        docs.append((g["primary"], mentions, defensible_primaries(g)))
     return docs
 
 
@@ -78,10 +82,16 @@ def primary(mentions: list[Mention], params: Params) -> str | None:
     return best if score[best] / sum(score.values()) >= 0.2 else None
 
 
-def accuracy(docs: list[tuple[str | None, list[Mention]]], params: Params) -> float:
+def accuracy(docs: list[Doc], params: Params) -> float:
     """Primary accuracy over the documents whose gold primary is set."""
-    scored = [(gold, primary(m, params)) for gold, m in docs if gold is not None]
+    scored = [(gold, primary(m, params)) for gold, m, _ in docs if gold is not None]
     return sum(gold == found for gold, found in scored) / len(scored)
+
+
+def lenient(docs: list[Doc], params: Params) -> float:
+    """Primary accuracy when a country the gold note calls defensible counts too."""
+    scored = [(ok, primary(m, params)) for gold, m, ok in docs if gold is not None]
+    return sum(found in ok for ok, found in scored) / len(scored)
 
 
 def main() -> None:
@@ -107,7 +117,7 @@ def main() -> None:
             f"{held_out[0]:.3f}-{held_out[-1]:.3f}"
         )
         for p in ties:
-            print("   ", p, f"{scores[p][held]:.3f}")
+            print("   ", p, f"{scores[p][held]:.3f}", f"(lenient {lenient(docs[held], p):.3f})")
 
 
 if __name__ == "__main__":

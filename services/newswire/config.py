@@ -95,15 +95,22 @@ class Settings(KafkaSecuritySettings, IngestSecuritySettings, TopicDurabilitySet
     )
 
     story_threshold: float = Field(
-        default=0.33,
-        description="Cosine to a story's centroid, plus the size bonus, at or above which an "
-        "article joins the story (chosen from measurements: docs/stories.md).",
+        default=0.51,
+        description="Score (cosine to a story's centroid, plus the size bonus, plus the "
+        "weighted cosine to its closest recent report) at or above which an article joins "
+        "the story (chosen from measurements: docs/stories.md).",
     )
     story_size_bonus: float = Field(
         default=0.04,
         ge=0.0,
         description="Added to the cosine per unit of ln(original articles) of a story, up to "
         "ln 7 or so: a grown story's centroid sits further from each report (docs/stories.md).",
+    )
+    story_member_weight: float = Field(
+        default=0.75,
+        ge=0.0,
+        description="Weight of the cosine to a story's closest recent report in the joining "
+        "score; 0 compares with the centroid only (docs/stories.md).",
     )
     story_idle_hours: float = Field(
         default=72.0,

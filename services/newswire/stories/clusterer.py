@@ -2,10 +2,11 @@
 
 The method follows Miranda et al., "Multilingual Clustering of Streaming News" (EMNLP
 2018) in its single-language form: articles are weighted term vectors
-(`features.article_vector`), a story is the sum of its articles' vectors (its centroid),
-an article joins the open story whose centroid is most similar (cosine) if that similarity
-reaches a measured threshold, else it starts a story of its own. Stories close after an
-idle time measured in event time.
+(`features.article_vector`), a story is the sum of its articles' vectors (its centroid)
+plus the top terms of its last few articles (its exemplars); an article joins the open
+story of highest score (centroid cosine, a size bonus, and the weighted similarity to the
+closest exemplar) if that score reaches a measured threshold, else it starts a story of
+its own. Stories close after an idle time measured in event time.
 
 State: every story lives in a key-value store (`s:` + story id -> `StoryState` bytes)
 that the runner commits with the stage's outputs, so after a restart the stage continues
@@ -23,6 +24,7 @@ import math
 from collections.abc import MutableMapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 
 import orjson
 
@@ -31,7 +33,7 @@ from newswire.stories.article import StoryArticle
 from newswire.stories.features import COUNTRY_PREFIX, article_vector
 from newswire.stories.params import StoryParams
 from newswire.stories.state import StoryState
-from newswire.stories.vectors import Vector, add_pruned, dot, top_keys
+from newswire.stories.vectors import Vector, add_pruned, dot, top_keys, top_terms
 from newswire.stories.vocabulary import Stemmer
 
 STORY_PREFIX = b"s:"
@@ -196,19 +198,44 @@ class StoryClusterer:
         grown = min(math.log(state.originals), self.params.size_bonus_log_cap)
         return self.params.size_bonus * grown
 
-    def best_story(self, vector: Vector) -> tuple[str | None, float]:
-        """The candidate story whose cosine to `vector` plus its `size_bonus` is highest,
-        and that cosine (None, 0.0 if none)."""
+    def score(self, vector: Vector, state: StoryState) -> tuple[float, float]:
+        """(How well unit `vector` fits `state`, its cosine to the centroid). The score is
+        that cosine, plus `size_bonus`, plus `member_weight` times the dot product with
+        the closest exemplar (a recent report's heaviest terms): a report can be close to
+        one earlier report of the story while far from the story's average."""
+        if state.centroid_norm <= 0.0:
+            return 0.0, 0.0
+        cosine = dot(vector, state.centroid) / state.centroid_norm
+        score = cosine + self.size_bonus(state)
+        weight = self.params.member_weight
+        if weight and state.exemplars:
+            score += weight * max(map(partial(dot, vector), state.exemplars))
+        return score, cosine
+
+    def best_story(self, vector: Vector) -> tuple[str | None, float, float]:
+        """The candidate story with the highest `score` for `vector`, that score and the
+        story's centroid cosine (None, 0.0, 0.0 if none)."""
         best_id, best, best_cosine = None, 0.0, 0.0
+        weight = self.params.member_weight
         for story_id in self.candidates(vector):
             state = self._open[story_id]
             if state.centroid_norm <= 0.0:
                 continue
-            cosine = dot(vector, state.centroid) / state.centroid_norm
+            overlap = dot(vector, state.centroid)
+            cosine = overlap / state.centroid_norm
             score = cosine + self.size_bonus(state)
+            # Every weight is positive and each exemplar is part of an article vector summed
+            # into the centroid, so an exemplar's dot product with `vector` is at most
+            # `overlap` (unless pruning dropped its terms from the centroid). The exemplars
+            # are compared only when that bound could still win or reach the threshold:
+            # most candidates share a key or two and fall far short (the stage's speed).
+            if weight and state.exemplars:
+                reach = score + weight * min(1.0, overlap)
+                if reach >= best and reach >= self.params.threshold:
+                    score += weight * max(map(partial(dot, vector), state.exemplars))
             if score > best or (score == best and best_id is not None and story_id < best_id):
                 best_id, best, best_cosine = story_id, score, cosine
-        return best_id, min(1.0, max(0.0, best_cosine))
+        return best_id, best, min(1.0, max(0.0, best_cosine))
 
     # --- changes ----------------------------------------------------------------------
 
@@ -221,10 +248,8 @@ class StoryClusterer:
         vector = article_vector(
             article.title, article.text, article.countries, self._stemmer, self.params.features
         )
-        story_id, similarity = self.best_story(vector)
-        if story_id is not None and (
-            similarity + self.size_bonus(self._open[story_id]) >= self.params.threshold
-        ):
+        story_id, score, similarity = self.best_story(vector)
+        if story_id is not None and score >= self.params.threshold:
             state = self._open[story_id]
             self._join(state, article, vector, similarity, now)
             self.joins += 1
@@ -326,8 +351,13 @@ class StoryClusterer:
             representative_score=0.0,
             title=_title_of(article.title, article.text),
         )
+        self._add_exemplar(state, vector)
         self._add_original(state, article, now)
         return state
+
+    def _add_exemplar(self, state: StoryState, vector: Vector) -> None:
+        state.exemplars.append(top_terms(vector, self.params.exemplar_terms))
+        del state.exemplars[: -self.params.exemplars or len(state.exemplars)]
 
     def _join(
         self,
@@ -338,6 +368,7 @@ class StoryClusterer:
         now: float,
     ) -> None:
         state.centroid = add_pruned(state.centroid, vector, self.params.centroid_terms)
+        self._add_exemplar(state, vector)
         if similarity > state.representative_score:
             # The first article stays while it is alone in being central: cosine is
             # symmetric, so the second article's similarity is the first's too.

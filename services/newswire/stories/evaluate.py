@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import combinations
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import Any
 import orjson
 
 from newswire.config import get_settings
-from newswire.models import DeadLetter, RawArticle
+from newswire.models import DeadLetter, DuplicateNotice, EnrichedArticle, RawArticle
 from newswire.models.internal import CleanedArticle
 from newswire.pipeline.dedup_stage import duplicate_notice, judge, new_index
 from newswire.pipeline.enrich import enriched_event
@@ -62,10 +63,20 @@ def raw_article(doc: str, text: str, index: int) -> RawArticle:
     )
 
 
-def cluster_documents(
-    docs: Sequence[str], text_dirs: Sequence[Path], params: StoryParams | None = None
-) -> dict[str, str]:
-    """Story id per document, streaming `docs` in order through the worker's stages."""
+@dataclass(frozen=True, slots=True)
+class StreamItem:
+    """One gold document as the story stage receives it: an enriched original, or dedup's
+    notice that it copies an earlier document (`original_doc`)."""
+
+    doc: str
+    event: EnrichedArticle | None = None
+    notice: DuplicateNotice | None = None
+    original_doc: str | None = None
+
+
+def stream_items(docs: Sequence[str], text_dirs: Sequence[Path]) -> list[StreamItem]:
+    """`docs` in order through the worker's stages before the story stage (prepare, dedup,
+    tagging, the enriched event), event times a minute apart."""
     settings = get_settings()
     prepared: list[CleanedArticle] = []
     for i, doc in enumerate(docs):
@@ -84,23 +95,42 @@ def cluster_documents(
     # Tagging is stateless, so tag everything in one batch; order matters only below.
     tags = tag_batch([a.text for a in prepared], settings.ner_model)
     dedup = new_index({}, settings.dedup_threshold, settings.dedup_window_days)
-    clusterer = StoryClusterer({}, params or params_from_settings(settings))
-    story_of: dict[str, str] = {}
+    items: list[StreamItem] = []
     for doc, article, tagged in zip(docs, prepared, tags, strict=True):
         now = article.raw.fetched_at
         verdict = judge(dedup, article, now)
         if verdict.duplicate:
             # A copy is never tagged; it counts in its original's story, as in the worker.
             notice = duplicate_notice(article, verdict, now)
-            count_copy(clusterer, notice)
-            story_of[doc] = story_of[_doc_of(notice.original_id, prepared, docs)]
+            original = _doc_of(notice.original_id, prepared, docs)
+            items.append(StreamItem(doc, notice=notice, original_doc=original))
             continue
         if isinstance(tagged, BaseException):
             raise tagged
         event = enriched_event(article, tagged, worker_id="eval", now=now, stages_ms={})
-        placed, _ = assign_story(clusterer, event)
-        story_of[doc] = placed.story.story_id
+        items.append(StreamItem(doc, event=event))
+    return items
+
+
+def cluster_items(items: Sequence[StreamItem], params: StoryParams | None = None) -> dict[str, str]:
+    """Story id per document, `items` placed in order by the worker's story stage."""
+    clusterer = StoryClusterer({}, params or params_from_settings(get_settings()))
+    story_of: dict[str, str] = {}
+    for item in items:
+        if item.notice is not None and item.original_doc is not None:
+            count_copy(clusterer, item.notice)
+            story_of[item.doc] = story_of[item.original_doc]
+        elif item.event is not None:
+            placed, _ = assign_story(clusterer, item.event)
+            story_of[item.doc] = placed.story.story_id
     return story_of
+
+
+def cluster_documents(
+    docs: Sequence[str], text_dirs: Sequence[Path], params: StoryParams | None = None
+) -> dict[str, str]:
+    """Story id per document, streaming `docs` in order through the worker's stages."""
+    return cluster_items(stream_items(docs, text_dirs), params)
 
 
 def _doc_of(article_id: str, prepared: Sequence[CleanedArticle], docs: Sequence[str]) -> str:

@@ -12,8 +12,9 @@ from newswire.stories.features import FeatureParams
 class StoryParams:
     """Threshold, time window and the bounds that keep each story's state small."""
 
-    threshold: float = 0.33
-    """Cosine to a story's centroid at or above which an article joins it (measured:
+    threshold: float = 0.51
+    """Score (`StoryClusterer.score`: centroid cosine, size bonus and the weighted cosine
+    to the closest recent report) at or above which an article joins a story (measured:
     docs/stories.md)."""
     size_bonus: float = 0.04
     """Added to the cosine per unit of ln(original articles) of the story (capped below):
@@ -22,6 +23,14 @@ class StoryParams:
     (measured: docs/stories.md)."""
     size_bonus_log_cap: float = 2.0
     """The bonus stops growing at ln(originals) = this (about 7 originals)."""
+    member_weight: float = 0.75
+    """Weight of the cosine to the story's closest recent report (its exemplars) in the
+    score: a report that opens on another facet of the story can be close to one earlier
+    report while far from the story's average (measured: docs/stories.md)."""
+    exemplars: int = 3
+    """Recent original articles kept per story as exemplars."""
+    exemplar_terms: int = 60
+    """Heaviest terms kept of each exemplar."""
     idle_s: float = 3 * 86400.0
     """A story closes once the stream's event time passes its last article by this much."""
     centroid_terms: int = 200
@@ -44,6 +53,7 @@ def params_from_settings(settings: Settings) -> StoryParams:
     return StoryParams(
         threshold=settings.story_threshold,
         size_bonus=settings.story_size_bonus,
+        member_weight=settings.story_member_weight,
         idle_s=settings.story_idle_hours * 3600.0,
         max_members=settings.story_max_members,
     )

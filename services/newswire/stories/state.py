@@ -14,8 +14,9 @@ from newswire.stories.vectors import norm
 class StoryState:
     """Everything the stage needs to place the next article and to publish the story.
 
-    Bounded: the centroid keeps its heaviest terms only, members the most recent ids, and
-    the name tallies their most frequent names (limits in `StoryParams`)."""
+    Bounded: the centroid keeps its heaviest terms only, members the most recent ids, the
+    exemplars the last few articles' heaviest terms, and the name tallies their most
+    frequent names (limits in `StoryParams`)."""
 
     story_id: str
     centroid: dict[str, float]
@@ -38,6 +39,10 @@ class StoryState:
     representative_title: str | None
     representative_score: float
     title: str
+    exemplars: list[dict[str, float]] = field(default_factory=list)
+    """The heaviest terms of the story's most recent original articles, oldest first: an
+    article may be closer to one report than to the story's average (bounded in number
+    and terms by `StoryParams`; stories stored before this field have none)."""
     centroid_norm: float = field(default=0.0, compare=False)
 
     def refresh_norm(self) -> None:

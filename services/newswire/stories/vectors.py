@@ -43,3 +43,9 @@ def add_pruned(total: Mapping[str, float], vector: Mapping[str, float], limit: i
     if len(summed) <= limit:
         return summed
     return {k: summed[k] for k in top_keys(summed, limit)}
+
+
+def top_terms(vector: Mapping[str, float], n: int, digits: int = 4) -> Vector:
+    """The `n` heaviest entries of `vector`, weights rounded to `digits` decimals (a compact,
+    bounded excerpt: its dot product with a unit vector is the excerpt's share of the cosine)."""
+    return {k: round(vector[k], digits) for k in top_keys(vector, n)}

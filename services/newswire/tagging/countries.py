@@ -54,6 +54,7 @@ class CountryMention:
     code: str
     kind: EvidenceKind
     org: bool = False
+    dateline: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,9 +144,12 @@ def tag_countries(
     # ("Líbano" is Lebanon in Spanish, a town in Colombia in GeoNames).
     gazetteers = [gaz] if extra is None else [extra, gaz]
     ambiguous = gaz.ambiguous
+    found = find_all(text, gazetteers)
+    if extra is not None and extra.common_words:
+        found = [m for m in found if not _function_word(text, m, extra.common_words)]
     matches = [
         (start, end, surface, senses, _country_senses(senses), _inside(spans, start, end, _PERSON))
-        for start, end, surface, senses in find_all(text, gazetteers)
+        for start, end, surface, senses in found
     ]
     # Pass 1: evidence that needs no support (names, demonyms, institutions, big places).
     supported: set[str] = set()
@@ -171,7 +175,78 @@ def tag_countries(
             # The evidence is the word as written, affixes included ("Сирии", "والأردن").
             kind = cast(EvidenceKind, sense.kind)  # "none" senses never resolve to a code
             mentions.append(CountryMention(start, end, text[start:end], code, kind, sense.org))
-    return _summarise(mentions, gaz, text)
+    return _summarise(_with_dateline(text, mentions, gazetteers, supported), gaz, text)
+
+
+# A dateline at the start of a line near the top: "SYDNEY, Dec 3 -", "MADRID, 3 dic
+# (EFE) -", "Kabul (Reuters) -", "KABUL - ", and the same in Cyrillic capitals. Capitals
+# are read as the name they spell ("NEW YORK" is "New York"), which the case-sensitive
+# gazetteer needs. A comma must be followed by a date, a dash only after capitals.
+_DATELINE = re.compile(
+    r"^[ \t]*([A-ZÀ-ÞА-ЯЁ][\w'’.-]*(?:[ \t]+[A-ZÀ-ÞА-ЯЁ][\w'’.-]*){0,3})"
+    r"(?=[ \t]*(?:,[ \t]*(?:\d|[A-Z][a-z]{2,}\.?[ \t]+\d)|\([A-Z]|[ \t][-–—][ \t]))",
+    re.MULTILINE,
+)
+_DATELINE_REACH = 400
+
+
+def _with_dateline(
+    text: str,
+    mentions: list[CountryMention],
+    gazetteers: list[Gazetteer],
+    supported: set[str],
+) -> list[CountryMention]:
+    """`mentions` with the dateline's place marked as where the story happens: the mention
+    already found there, or, for a dateline in capitals, the place its name spells."""
+    for match in _DATELINE.finditer(text, 0, _DATELINE_REACH):
+        start, end = match.span(1)
+        written = match.group(1)
+        if text[end:].lstrip(" \t")[:1] in "-–—" and not written.isupper():
+            continue  # "Israel - the talks": a dash dateline is written in capitals
+        found = next((m for m in mentions if m.start == start and m.end == end), None)
+        if found is not None:
+            return [
+                CountryMention(m.start, m.end, m.surface, m.code, m.kind, m.org, m is found)
+                for m in mentions
+            ]
+        if not written.isupper():
+            continue
+        name = " ".join(w[:1] + w[1:].lower() for w in written.split())
+        senses = next((g.senses[name] for g in gazetteers if name in g.senses), None)
+        sense = _dateline_sense(senses or [], supported)
+        if sense is not None:
+            kind = cast(EvidenceKind, sense.kind)
+            mention = CountryMention(start, end, written, sense.code, kind, False, True)
+            return sorted([mention, *mentions], key=lambda m: m.start)
+    return mentions
+
+
+def _dateline_sense(senses: list[Sense], supported: set[str]) -> Sense | None:
+    """What a dateline's name stands for: a country's name, else the place the article
+    supports, else the clearly biggest place of that name (a dateline names a city)."""
+    names = [s for s in senses if s.kind == "name"]
+    if len(names) == 1:
+        return names[0]
+    places = [s for s in senses if s.kind == "place"]
+    return _pick_place(places, supported) if places else None
+
+
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;«\"“]\s*|\n\s*)$")
+
+
+def _function_word(
+    text: str, match: tuple[int, int, str, list[Sense]], common: frozenset[str]
+) -> bool:
+    """Whether a match is one of the language's common words written with a capital only
+    because a sentence starts with it ("Les premières livraisons": Les is a town in
+    Spain), and only a smaller place's name. Big cities and country names stand."""
+    start, end, surface, senses = match
+    return (
+        " " not in surface
+        and all(s.kind == "place" and not _strong(s) for s in senses)
+        and text[start:end].casefold() in common
+        and bool(_SENTENCE_START.search(text[max(0, start - 3) : start]))
+    )
 
 
 def _owned_by_other(text: str, previous: CountryMention, start: int, sense: Sense) -> bool:
@@ -293,6 +368,13 @@ _REPORTING = re.compile(
     r"(?:said|says|told|confirmed|announced|stated|reported|claimed|added|warned|denied)\b"
 )
 _ACCORDING = re.compile(r"according\s+to\s+(?:the\s+)?(?:[\w'’-]+\s+){0,3}$", re.IGNORECASE)
+# A country's official named with an apposition before the verb: "New Zealand's ambassador
+# to Brazil, Denise Almao, said". Only after a possessive, so the country the official is
+# posted to ("... to Brazil, Denise Almao, said") is not taken for the speaker.
+_REPORTING_APPOSITION = re.compile(
+    r"^['’]s(?:\s+[\w'’()-]+){1,4}?,(?:\s+[\w'’.-]+){1,4},\s+(?:has\s+|have\s+|had\s+)?"
+    r"(?:said|says|told|confirmed|announced|stated|reported|claimed|added|warned|denied)\b"
+)
 
 
 def _is_source(text: str, m: CountryMention) -> bool:
@@ -301,6 +383,7 @@ def _is_source(text: str, m: CountryMention) -> bool:
     before = text[max(0, m.start - 60) : m.start]
     return bool(
         _REPORTING.match(text[m.end : m.end + 80])
+        or _REPORTING_APPOSITION.match(text[m.end : m.end + 100])
         or ("ccording" in before and _ACCORDING.search(before))  # the cheap test first
     )
 
@@ -342,9 +425,11 @@ _PLACE_THEN_COUNTRY = re.compile(
 
 
 def _is_setting(text: str, m: CountryMention) -> bool:
-    """Whether the mention is a place named as where something happens: after a
-    preposition of place ("in eastern Afghanistan"), after a compass word ("the mountains
+    """Whether the mention is a place named as where something happens: a dateline, after
+    a preposition of place ("in eastern Afghanistan"), after a compass word ("the mountains
     of eastern Afghanistan"), or as the country after a place ("in Amazonia, Brazil")."""
+    if m.dateline:
+        return True
     if m.kind not in {"name", "place"}:
         return False
     before = text[max(0, m.start - 60) : m.start]

@@ -9,18 +9,29 @@ import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal
+
+import ahocorasick
 
 from newswire.models import EntityTag, Mention
 from newswire.tagging.countries import CountryMention
 from newswire.tagging.entity_rules import (
+    dotted_extent,
     facility_after,
     headline_ranges,
+    in_place,
+    indefinite_before,
     inside,
     locative,
+    lower_case_description,
     model_code_after,
     org_core,
+    org_cue_around,
+    person_cue_before,
     place_framed,
+    rank_words,
+    term_abbreviation,
+    thing_named,
     vehicle_named,
     without_model_code,
     without_trailing_titles,
@@ -48,6 +59,7 @@ _ACRONYM = re.compile(r"^[A-Z][A-Z0-9.&-]{1,9}$")
 _STOP_WORDS = frozenset({"of", "and", "the", "for", "in", "on", "de", "al"})
 _JUNK_ORG = re.compile(r"^(?:[A-Z]\.?|[\W\d_]+)$")
 _MAX_NAME_TOKENS = 6
+_CAPITALISED_BEFORE = re.compile(r"\b([A-Z][\w'’-]*)\s+$")
 _ADMINISTRATION = re.compile(r"\b([A-Z][a-z]+)\s+(administration|Government|government)\b")
 # A place this big names a government ("the Queensland Government"); a town's name before
 # "Government" is a leader's ("the Howard Government").
@@ -134,8 +146,14 @@ def _fold(token: str) -> str:
     return token.casefold().removeprefix("al-").removeprefix("el-")
 
 
+_REGNAL = re.compile(r"^[IVX]+$")
+
+
 def _same_person(a: list[str], b: list[str]) -> bool:
-    """Whether two person names (token lists) are one person within an article."""
+    """Whether two person names (token lists) are one person within an article; a regnal
+    number is no part of the comparison ("John Paul" is "John Paul II")."""
+    a = a[:-1] if len(a) > 1 and _REGNAL.match(a[-1]) else a
+    b = b[:-1] if len(b) > 1 and _REGNAL.match(b[-1]) else b
     if not a or not b:
         return False
     if len(a) == 1 or len(b) == 1:
@@ -144,12 +162,20 @@ def _same_person(a: list[str], b: list[str]) -> bool:
     short, long_ = (a, b) if len(a) <= len(b) else (b, a)
     if [_fold(t) for t in long_[-len(short) :]] == [_fold(t) for t in short]:
         return True  # "bin Laden" in "Osama bin Laden", "Salam Zaeef" in "Abdul Salam Zaeef"
-    if (
-        _fold(a[-1]) == _fold(b[-1])
-        or SequenceMatcher(None, _fold(a[-1]), _fold(b[-1])).ratio() >= 0.8
-    ):
-        return SequenceMatcher(None, _fold(a[0]), _fold(b[0])).ratio() >= 0.75
+    if _fold(a[-1]) == _fold(b[-1]) or _similar(_fold(a[-1]), _fold(b[-1]), 0.8):
+        return _similar(_fold(a[0]), _fold(b[0]), 0.75)
     return False
+
+
+def _similar(a: str, b: str, threshold: float) -> bool:
+    """difflib's ratio of `a` and `b` is at least `threshold`; the cheap upper bounds
+    first, which reject most pairs of different names."""
+    matcher = SequenceMatcher(None, a, b)
+    return (
+        matcher.real_quick_ratio() >= threshold
+        and matcher.quick_ratio() >= threshold
+        and matcher.ratio() >= threshold
+    )
 
 
 def _initials(name: str) -> str:
@@ -185,10 +211,17 @@ def extract_entities(  # noqa: PLR0912, PLR0915 - one branch per NER label reads
         (m.start, m.end, m.surface) for m in country_mentions if m.org
     ]
     # Spans that cross a paragraph break join a headline to the text under it: not names.
-    clean_spans = sorted((s for s in spans if "\n" not in s.text), key=lambda s: s.start)
+    clean_spans = sorted(
+        (_whole_dotted(text, s) for s in spans if "\n" not in s.text), key=lambda s: s.start
+    )
     headlines = headline_ranges(text)
     name_parts = _person_name_parts(clean_spans)
     headline_people: list[tuple[str, Mention]] = []
+    # One-word names the NER calls an organisation somewhere in the article: elsewhere it
+    # calls them a person only by mistake ("Westpac's David Lording").
+    org_words = {
+        clean_name(s.text) for s in clean_spans if s.label == "ORG" and " " not in s.text.strip()
+    }
     for span in clean_spans:
         name = clean_name(span.text)
         if not name or not any(ch.isupper() for ch in name) or name in not_names:
@@ -204,7 +237,7 @@ def extract_entities(  # noqa: PLR0912, PLR0915 - one branch per NER label reads
                 entity.mentions.append(mention)
                 continue
             if (
-                vehicle_named(text, span.start)
+                (vehicle_named(text, span.start) and not _service(span.label, name))
                 or model_code_after(text, span.end)
                 or facility_after(text, span.end)
             ):
@@ -212,12 +245,34 @@ def extract_entities(  # noqa: PLR0912, PLR0915 - one branch per NER label reads
             if span.label == "PERSON" and _names_a_country(name, gaz):
                 org_candidates.append((span.start, span.end, span.text))  # "Soccer Australia"
                 continue
+            if span.label == "PERSON" and (
+                indefinite_before(text, span.start) or name.split()[-1] in not_org_heads
+            ):
+                continue  # "a tribal Shura", "the Jules Verne Trophy": not a person
+            if span.label == "PERSON" and in_place(text, span.start, span.end):
+                places.setdefault(name, _Entity(name, "place")).mentions.append(mention)
+                continue  # "training camps in Java"
+            if span.label == "PERSON" and (
+                org_cue_around(text, span.start, span.end)
+                or re.split(r"[\s-]", name, maxsplit=1)[0] in _group_heads()
+                or (" " not in name and name in org_words and _fold(name) not in name_parts)
+            ):
+                org_candidates.append((span.start, span.end, span.text))  # "Ansett workers"
+                continue
+            if span.label == "ORG" and thing_named(text, span.start):
+                continue  # "a bomb called the Daisy Cutter"
+            if span.label == "ORG" and term_abbreviation(text, span.start, span.end):
+                continue  # "genetically modified (GM) crops": a term
+            if span.label == "ORG" and rank_words(name, text, span.end):
+                continue  # "Sergeant First Class", "the Joint Chiefs General Richard Myers"
             if span.label == "PERSON" and " " not in name and _beside_org(text, span, clean_spans):
                 org_candidates.append((span.start, span.end, span.text))  # "Westpac and the NAB"
                 continue
         if span.label == "PERSON" and senses and any(s.org for s in senses):
             org_candidates.append((span.start, span.end, span.text))  # "Fars", "Sputnik"
-        elif span.label == "PERSON" or (span.label == "ORG" and _HONORIFIC.match(name)):
+        elif span.label == "PERSON" or (
+            span.label == "ORG" and (_HONORIFIC.match(name) or person_cue_before(text, span.start))
+        ):
             person = person_name(name)
             if not person:
                 continue
@@ -229,11 +284,15 @@ def extract_entities(  # noqa: PLR0912, PLR0915 - one branch per NER label reads
             org_candidates += _org_candidate(text, span, clean_spans)
         elif span.label == "NORP" and name in parties:
             org_candidates.append((span.start, span.end, span.text))
+        elif span.label in {"GPE", "LOC"} and _titled(text, span):
+            _add_person(people, person_name(name), mention, gaz)  # "President Thabo Mbeki"
         elif span.label in {"GPE", "LOC"}:
             # The country tagger already chose among places that share this name.
             country = resolved.get((span.start, span.end)) or _place_country(senses)
             entity = places.setdefault(name, _Entity(name, "place", country=country))
             entity.mentions.append(mention)
+    for start, end, name in _post_nominal_people(text, clean_spans):
+        _add_person(people, name, Mention(start=start, end=end, surface=name), gaz)
     for person, mention in headline_people:
         for known in people:
             if _same_person(person.split(), known.tokens):
@@ -243,6 +302,9 @@ def extract_entities(  # noqa: PLR0912, PLR0915 - one branch per NER label reads
     for match in _ADMINISTRATION.finditer(text):
         if match.group(1) in groups or match.group(1) in _NOT_LEADERS:
             continue  # "the Kurdish administration": a people's, not a person's
+        before = _CAPITALISED_BEFORE.search(text, max(0, match.start(1) - 30), match.start(1))
+        if before and before.group(1) not in _NOT_LEADERS:
+            continue  # "the United States government": the tail of a longer name
         if match.group(2) != "administration" and any(
             s.kind != "place" or s.population >= _REGION_POPULATION
             for s in gaz.senses.get(match.group(1), [])
@@ -257,6 +319,8 @@ def extract_entities(  # noqa: PLR0912, PLR0915 - one branch per NER label reads
             )
     people, media = _split_outlets(people)
     org_candidates += media
+    org_candidates += _known_orgs(text, clean_spans)
+    org_candidates += _defined_orgs(text, aliases, clean_spans)
     candidates = sorted(set(org_candidates))
     for start, end, surface in candidates:
         if any(a <= start and end <= b and (a, b) != (start, end) for a, b, _ in candidates):
@@ -267,6 +331,7 @@ def extract_entities(  # noqa: PLR0912, PLR0915 - one branch per NER label reads
             not name
             or not any(ch.isupper() for ch in name)
             or _JUNK_ORG.match(name)
+            or lower_case_description(name)
             or _is_country_word(name, gaz)
             or name in not_names
             or name.split()[-1] in not_org_heads
@@ -282,10 +347,11 @@ def extract_entities(  # noqa: PLR0912, PLR0915 - one branch per NER label reads
             continue
         acronym = _ACRONYM_AFTER.match(text[end:])
         if acronym:
-            aliases.setdefault(acronym.group(1), name)
-        full = aliases.get(name, name)
+            aliases.setdefault(acronym.group(1), (name, start))
+        alias, defined_at = aliases.get(name, (name, start))
+        full = alias if defined_at <= start else name
         first = full.split()[0]
-        _add_org(orgs, full, mention, country_prefix=_is_country_word(first, gaz))
+        _add_org(orgs, full, mention, country_prefix=_is_country_word(first, gaz), defined=aliases)
     ordered = sorted([*people, *orgs, *places.values()], key=lambda e: e.mentions[0].start)
     return [
         EntityTag(
@@ -293,6 +359,112 @@ def extract_entities(  # noqa: PLR0912, PLR0915 - one branch per NER label reads
         )
         for e in ordered
     ]
+
+
+@lru_cache(maxsize=1)
+def _group_heads() -> frozenset[str]:
+    """First words of group names in Arabic and neighbouring languages (data/gazetteer.yaml:
+    `group_name_heads`)."""
+    return frozenset(curated_data()["group_name_heads"])
+
+
+# A web site's name is an outlet's: "IslamOnline.net said".
+_SITE = re.compile(r"\b[A-Z][\w-]*\.(?:com|net|org|info)(?:\.[a-z]{2})?\b")
+
+
+@lru_cache(maxsize=1)
+def _known_org_automaton() -> Any:
+    automaton = ahocorasick.Automaton()
+    for name in curated_data()["known_orgs"]:
+        automaton.add_word(name, name)
+    automaton.make_automaton()
+    return automaton
+
+
+def _known_org_matches(text: str) -> list[tuple[int, int, str]]:
+    """Whole-word matches of `known_orgs` in `text`, longest first."""
+    found = []
+    for last, name in _known_org_automaton().iter_long(text):
+        start, end = last - len(name) + 1, last + 1
+        before = text[start - 1] if start else " "
+        after = text[end] if end < len(text) else " "
+        if not (before.isalnum() or before in "-_" or after.isalnum() or after in "-_"):
+            found.append((start, end, name))
+    return found
+
+
+def _known_orgs(text: str, spans: list[NerSpan]) -> list[tuple[int, int, str]]:
+    """Mentions of well-known organisations of no single country (`known_orgs` in
+    data/gazetteer.yaml) and web sites ("IslamOnline.net") that no NER span covers: the
+    NER misses some ("the Al Qaeda hideout")."""
+    matches = [
+        *_known_org_matches(text),
+        *((m.start(), m.end(), m.group(0)) for m in _SITE.finditer(text)),
+    ]
+    return [m for m in matches if not any(s.start < m[1] and m[0] < s.end for s in spans)]
+
+
+_PERSONAL_TITLE_BEFORE = re.compile(
+    r"\b(?:President|Prime Minister|Minister|Mr|Mrs|Ms|Dr|Senator|King|Queen|Sheikh|Pope|"
+    r"Chancellor|Premier|Governor|Ambassador)\.?\s+$"
+)
+
+
+def _titled(text: str, span: NerSpan) -> bool:
+    """Whether a span the NER calls a place comes right after a personal title ("President
+    Thabo Mbeki"): a person, even where a place bears the name."""
+    return bool(_PERSONAL_TITLE_BEFORE.search(text, max(0, span.start - 20), span.start))
+
+
+_SERVICE_HEADS = frozenset({"Force", "Army", "Navy", "Corps", "Airlines", "Airways", "Guard"})
+
+
+def _service(label: str, name: str) -> bool:
+    """Whether an ORG span names a service or company by its head noun ("two P-3
+    aircraft, the Royal Australian Air Force"): not the vehicle the words before name."""
+    last = name.rsplit(maxsplit=1)[-1]
+    return label == "ORG" and (last in _SERVICE_HEADS or last in _ORG_HEADS)
+
+
+# A name followed by a post-nominal title is a person's: "Counsel assisting Lionel Robbards QC".
+_POST_NOMINAL = re.compile(
+    r"\b([A-Z][a-z]+(?:[ ][A-Z][a-z'’-]+){1,2})[ ](?:QC|SC|KC|MP|MLA|MLC|OBE|MBE|CBE|AO|AC)\b"
+)
+
+
+def _post_nominal_people(text: str, spans: list[NerSpan]) -> list[tuple[int, int, str]]:
+    """People the NER missed whose name carries a post-nominal title ("Lionel Robbards
+    QC"): (start, end, name) where no NER span overlaps the name."""
+    found = []
+    for match in _POST_NOMINAL.finditer(text):
+        start, end = match.span(1)
+        if not any(s.start < end and start < s.end for s in spans):
+            found.append((start, end, person_name(match.group(1))))
+    return [f for f in found if f[2]]
+
+
+def _defined_orgs(
+    text: str, aliases: dict[str, tuple[str, int]], spans: list[NerSpan]
+) -> list[tuple[int, int, str]]:
+    """Names the text defines an acronym for ("Construction Forestry Mining and Energy
+    Union (CFMEU)") that end in an organisation's head noun, where no NER span covers them."""
+    found = []
+    for full, offset in aliases.values():
+        end = offset + len(full)
+        if full.split()[-1] in _ORG_HEADS and not any(
+            s.start < end and offset < s.end for s in spans
+        ):
+            found.append((offset, end, full))
+    return found
+
+
+def _whole_dotted(text: str, span: NerSpan) -> NerSpan:
+    """The span widened to a dotted name the NER cut ("One.Tel" from "Tel"), which is a
+    brand or a site, so an organisation; any other span unchanged."""
+    start, end = dotted_extent(text, span.start, span.end)
+    if (start, end) == (span.start, span.end):
+        return span
+    return NerSpan("ORG", start, end, text[start:end])
 
 
 def _names_a_country(name: str, gaz: Gazetteer) -> bool:
@@ -405,6 +577,21 @@ def _org_candidate(text: str, span: NerSpan, spans: list[NerSpan]) -> list[tuple
             span.start,
         )
     end = span.end + _tail_length(text[span.end :])
+    return _split_joined(text, start, end)
+
+
+_JOINED = re.compile(r"\s+for\s+(?:the\s+)?")
+
+
+def _split_joined(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
+    """One span that the NER ran over two organisations ("Australian National University
+    for the New South Wales Bureau of Crime Statistics"), split in two when the words
+    before "for" end in an organisation's head noun and the words after hold one."""
+    joined = _JOINED.search(text, start, end)
+    if joined:
+        left, right = text[start : joined.start()], text[joined.end() : end]
+        if left.split()[-1:] and left.split()[-1] in _ORG_HEADS and _ORG_HEADS & set(right.split()):
+            return [(start, joined.start(), left), (joined.end(), end, right)]
     return [(start, end, text[start:end])]
 
 
@@ -459,7 +646,12 @@ def _split_outlets(people: list[_Entity]) -> tuple[list[_Entity], list[tuple[int
 
 
 def _add_org(
-    orgs: list[_Entity], name: str, mention: Mention, *, country_prefix: bool = False
+    orgs: list[_Entity],
+    name: str,
+    mention: Mention,
+    *,
+    country_prefix: bool = False,
+    defined: dict[str, tuple[str, int]] | None = None,
 ) -> None:
     folded = name.casefold()
     words = folded.split()
@@ -476,21 +668,39 @@ def _add_org(
                 org.name = name
             org.mentions.append(mention)
             return
-        if org.name.casefold() == folded or (
+        if _org_key(org.name) == _org_key(name) or (
             _ACRONYM.match(name) and _initials(org.name) == name.replace(".", "")
         ):
             org.mentions.append(mention)
             return
         if _ACRONYM.match(org.name) and _initials(name) == org.name.replace(".", ""):
+            definition = (defined or {}).get(org.name)
+            if definition and org.mentions[0].start < definition[1]:
+                continue  # "an AFP journalist", then "Australian Federal Police (AFP)"
             org.name = name  # a later mention gives the full name: keep the fuller form
             org.mentions.append(mention)
             return
     orgs.append(_Entity(name, "org", [mention]))
 
 
-def _acronym_aliases(text: str) -> dict[str, str]:
-    """ "Full Name (ACR)" in the text makes ACR an alias of Full Name."""
-    aliases: dict[str, str] = {}
+def _org_key(name: str) -> tuple[str, ...]:
+    """An organisation's name for joining spellings of it: case, hyphens and a plural last
+    word ignored ("al-Qaeda" is "Al Qaeda", "Palestinian Authorities" the "Authority")."""
+    words = name.casefold().replace("-", " ").split()
+    if words:
+        last = words[-1]
+        if last.endswith("ies") and len(last) > 4:
+            words[-1] = last[:-3] + "y"
+        elif last.endswith("s") and not last.endswith("ss") and len(last) > 3:
+            words[-1] = last[:-1]
+    return tuple(words)
+
+
+def _acronym_aliases(text: str) -> dict[str, tuple[str, int]]:
+    """ "Full Name (ACR)" in the text makes ACR an alias of Full Name from where the full
+    name starts: (full name, its offset) by acronym. An earlier "ACR" may be another body
+    ("an AFP journalist" before "Australian Federal Police (AFP)")."""
+    aliases: dict[str, tuple[str, int]] = {}
     for match in re.finditer(
         r"((?:[A-Z][\w'’-]*\s+(?:(?:of|and|for|the|de)\s+)*){1,8})\(([A-Z][A-Z0-9&.]{1,9})\)", text
     ):
@@ -503,6 +713,7 @@ def _acronym_aliases(text: str) -> dict[str, str]:
             if words[i].casefold() not in _STOP_WORDS and _initials(candidate) == acronym.replace(
                 ".", ""
             ):
-                aliases[acronym] = candidate
+                offset = match.start(1) + match.group(1).index(candidate)
+                aliases.setdefault(acronym, (candidate, offset))
                 break
     return aliases

@@ -53,13 +53,19 @@ class Gazetteer:
     prefixes: frozenset[str] = frozenset()
     suffixes: frozenset[str] = frozenset()
     stems: frozenset[str] = frozenset()
+    # The language's most common words (wordfreq), for places that are also function
+    # words at a sentence start ("Les" in French is a town in Spain). Empty for English,
+    # whose such names are `never_places`.
+    common_words: frozenset[str] = frozenset()
 
-    def add(self, surface: str, sense: Sense) -> None:
-        """Record that `surface` may mean `sense` (one sense per country, strongest kind)."""
+    def add(self, surface: str, sense: Sense, *, lower_case: bool = False) -> None:
+        """Record that `surface` may mean `sense` (one sense per country, strongest kind).
+        Only capitalised surfaces, unless `lower_case` (adjectives in other languages:
+        "britannique", "российский")."""
         surface = surface.strip()
         first = surface[:1]
         uncased = first.isalpha() and first.lower() == first.upper()  # Arabic, Chinese, ...
-        if len(surface) < 2 or not (first.isupper() or first.isdigit() or uncased):
+        if len(surface) < 2 or not (first.isupper() or first.isdigit() or uncased or lower_case):
             return
         current = self.senses.setdefault(surface, [])
         for i, existing in enumerate(current):

@@ -11,6 +11,7 @@ adjective endings after it ("السوري").
 from __future__ import annotations
 
 import gettext
+from collections.abc import Callable
 from functools import cache, lru_cache
 from typing import Any
 
@@ -101,15 +102,82 @@ def _big_city_names() -> tuple[tuple[str, str, int], ...]:
     return tuple(sorted(found))
 
 
+_RU_ADJECTIVE_ENDINGS = ("ий", "ая", "ое", "ие", "ого", "ому", "ой", "ом", "ую", "их", "им", "ими")
+_DE_ADJECTIVE_ENDINGS = ("", "e", "en", "er", "es", "em")
+
+
+def _french_forms(word: str) -> list[str]:
+    if word.endswith("ien"):
+        return [word, word + "ne", word + "s", word + "nes"]
+    if word.endswith(("ais", "ois")):
+        return [word, word + "e", word + "es"]
+    if word.endswith("e"):
+        return [word, word + "s"]
+    return [word, word + "e", word + "s", word + "es"]
+
+
+def _spanish_forms(word: str) -> list[str]:
+    if word.endswith("o"):
+        return [word, word[:-1] + "a", word + "s", word[:-1] + "as"]
+    if word.endswith(("és", "án")):
+        base = word[:-2] + word[-2].translate(str.maketrans("éá", "ea")) + word[-1]
+        return [word, base + "a", base + "es", base + "as"]
+    if word.endswith("í"):
+        return [word, word + "es", word + "s"]
+    if word.endswith(("e", "a")):
+        return [word, word + "s"]
+    return [word, word + "a", word + "es", word + "as"]
+
+
+_INFLECTIONS: dict[str, Callable[[str], list[str]]] = {
+    "fr": _french_forms,
+    "es": _spanish_forms,
+    "de": lambda stem: [stem + ending for ending in _DE_ADJECTIVE_ENDINGS],
+    "ru": lambda stem: [stem + ending for ending in _RU_ADJECTIVE_ENDINGS],
+}
+
+
+def inflect(language: str, word: str) -> list[str]:
+    """The forms of a demonym adjective as `data/gazetteer.yaml` lists it (French and
+    Spanish: masculine singular; German: the stem "amerikanisch"; Russian: the stem
+    "американск"): gender and number, and the case endings of German and Russian.
+    Regular endings only; an irregular form is listed in the data as a word of its own."""
+    forms = _INFLECTIONS.get(language)
+    return forms(word) if forms else [word]
+
+
 def _add_curated(gaz: Gazetteer, language: str, stems: set[str] | None) -> None:
-    """Short forms and demonyms of `language` from data/gazetteer.yaml (`languages`)."""
+    """Short forms and demonyms of `language` from data/gazetteer.yaml (`languages`), and
+    compounds that contain a demonym but name no country ("nord-américain")."""
     foreign: dict[str, Any] = (curated_data().get("languages") or {}).get(language) or {}
     for code, names in (foreign.get("names") or {}).items():
         for name in names:
             _add_name(gaz, name, Sense(code, "name", curated=True), stems)
     for code, names in (foreign.get("demonyms") or {}).items():
         for name in names:
-            _add_name(gaz, name, Sense(code, "demonym", curated=True), stems)
+            for form in inflect(language, name):
+                # Forms are listed whole (a Slavic stem would take noun endings too), in
+                # lower case and capitalised (a sentence's first word, "Deutsche Bank").
+                for cased in {form, form[:1].upper() + form[1:]}:
+                    gaz.add(cased, Sense(code, "demonym", curated=True), lower_case=True)
+    for name in foreign.get("none") or []:
+        for form in inflect(language, name):
+            for cased in {form, form[:1].upper() + form[1:]}:
+                gaz.add(cased, Sense("", "none", curated=True), lower_case=True)
+
+
+_COMMON_WORDS = 1000
+
+
+def _common_words(language: str) -> frozenset[str]:
+    """The `_COMMON_WORDS` most frequent words of `language` in wordfreq's small list
+    (empty when wordfreq has no list for it)."""
+    from wordfreq import top_n_list  # noqa: PLC0415
+
+    try:
+        return frozenset(top_n_list(language, _COMMON_WORDS, wordlist="small"))
+    except LookupError:
+        return frozenset()
 
 
 @cache
@@ -142,6 +210,7 @@ def load_language_gazetteer(language: str) -> Gazetteer | None:
     _add_curated(gaz, language, stems)
     for name, code, population in _big_city_names():
         _add_name(gaz, name, Sense(code, "place", population=population), stems)
+    gaz.common_words = _common_words(language)
     if stems is not None:
         gaz.stems = frozenset(stems)
     if language in _ARABIC:

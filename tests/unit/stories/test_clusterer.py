@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
+
+import orjson
 
 from newswire.config import Settings
 from newswire.models import StoryUpdate
 from newswire.stories import StoryClusterer, StoryParams, StoryState
 from newswire.stories.features import FeatureParams, article_vector
 from newswire.stories.params import params_from_settings
+from newswire.stories.vectors import dot, top_terms
 from newswire.stories.vocabulary import Stemmer
 from tests.unit.stories.helpers import CANYON, CANYON_2, CRICKET, T0, article
 
@@ -140,13 +144,15 @@ def test_a_grown_story_gets_a_size_bonus_but_reports_the_plain_cosine() -> None:
 
     probe = article("a3", probe_text, 2)
     vector = article_vector(None, probe_text, (), Stemmer(), FeatureParams())
-    story_id, cosine = clusterer_with_two_reports(StoryParams()).best_story(vector)
+    centroid_only = StoryParams(member_weight=0.0)
+    story_id, score, cosine = clusterer_with_two_reports(centroid_only).best_story(vector)
     assert story_id == "a1"
     assert 0.0 < cosine < 0.99
+    assert score > cosine  # the bonus of a story of two
     # Just out of reach on the plain cosine; ln(2) * 0.02 = 0.014 brings it in.
-    strict = StoryParams(threshold=cosine + 0.01, size_bonus=0.0)
+    strict = StoryParams(threshold=cosine + 0.01, size_bonus=0.0, member_weight=0.0)
     assert clusterer_with_two_reports(strict).place(probe).story_id == "a3"
-    bonus = StoryParams(threshold=cosine + 0.01, size_bonus=0.02)
+    bonus = StoryParams(threshold=cosine + 0.01, size_bonus=0.02, member_weight=0.0)
     placed = clusterer_with_two_reports(bonus).place(probe)
     assert placed.story_id == "a1"
     assert placed.similarity == round(cosine, 6)
@@ -158,7 +164,97 @@ def test_a_grown_story_gets_a_size_bonus_but_reports_the_plain_cosine() -> None:
     assert single.size_bonus(state) == 0.0
 
 
-def test_the_settings_set_the_threshold_and_the_size_bonus() -> None:
-    params = params_from_settings(Settings(story_threshold=0.4, story_size_bonus=0.0))
-    assert (params.threshold, params.size_bonus) == (0.4, 0.0)
-    assert params_from_settings(Settings()).size_bonus == StoryParams().size_bonus
+def test_the_settings_set_the_threshold_the_size_bonus_and_the_member_weight() -> None:
+    params = params_from_settings(
+        Settings(story_threshold=0.4, story_size_bonus=0.0, story_member_weight=0.2)
+    )
+    assert (params.threshold, params.size_bonus, params.member_weight) == (0.4, 0.0, 0.2)
+    defaults = params_from_settings(Settings())
+    assert (defaults.threshold, defaults.size_bonus, defaults.member_weight) == (
+        StoryParams().threshold,
+        StoryParams().size_bonus,
+        StoryParams().member_weight,
+    )
+
+
+def test_a_report_close_to_one_member_joins_though_far_from_the_centroid() -> None:
+    # Two facets of one story: the verdicts, then the families; the third report repeats
+    # the families' words only, so it is closer to that report than to the story's average.
+    families = (
+        "Families of the Interlaken canyoning victims welcomed the verdicts and asked for "
+        "compensation from Adventure World."
+    )
+    vector = article_vector(None, families, (), Stemmer(), FeatureParams())
+
+    def story_of_two(params: StoryParams) -> StoryClusterer:
+        clusterer = StoryClusterer({}, params)
+        clusterer.place(article("a1", CANYON))
+        clusterer.place(article("a2", CANYON_2, 1))
+        return clusterer
+
+    with_members = story_of_two(StoryParams())
+    state = with_members.state("a1")
+    assert state is not None
+    score, cosine = with_members.score(vector, state)
+    member = max(dot(vector, exemplar) for exemplar in state.exemplars)
+    assert member > cosine  # closer to one report than to the average
+    weight = StoryParams().member_weight
+    assert math.isclose(score, cosine + with_members.size_bonus(state) + weight * member)
+    # At a threshold between the centroid-only score and the full score, only the member
+    # term brings the report in.
+    threshold = (score + cosine + with_members.size_bonus(state)) / 2
+    probe = article("a3", families, 2)
+    assert story_of_two(StoryParams(threshold=threshold)).place(probe).story_id == "a1"
+    centroid_only = StoryParams(threshold=threshold, member_weight=0.0)
+    assert story_of_two(centroid_only).place(probe).story_id == "a3"
+
+
+def test_a_story_keeps_a_bounded_number_of_bounded_exemplars() -> None:
+    params = StoryParams(threshold=0.0, exemplars=2, exemplar_terms=5)
+    clusterer = StoryClusterer({}, params)
+    for i, text in enumerate([CANYON, CANYON_2, CANYON, CANYON_2]):
+        clusterer.place(article(f"a{i}", text, i))
+    state = clusterer.state("a0")
+    assert state is not None
+    assert state.originals == 4
+    assert len(state.exemplars) == 2
+    assert all(len(exemplar) == 5 for exemplar in state.exemplars)
+    # The most recent reports, in order: the last was CANYON_2's.
+    assert state.exemplars[-1] == top_terms(
+        article_vector(None, CANYON_2, (), Stemmer(), FeatureParams()), 5
+    )
+
+
+def test_a_story_stored_without_exemplars_still_loads_and_scores() -> None:
+    store: dict[bytes, bytes] = {}
+    StoryClusterer(store, StoryParams()).place(article("a1", CANYON))
+    old = orjson.loads(store[b"s:a1"])
+    del old["exemplars"]
+    store[b"s:a1"] = orjson.dumps(old)
+    clusterer = StoryClusterer(store, StoryParams())
+    state = clusterer.state("a1")
+    assert state is not None
+    assert state.exemplars == []
+    assert clusterer.place(article("a2", CANYON_2, 1)).story_id == "a1"
+
+
+def test_best_story_skips_exemplars_only_where_they_cannot_change_the_choice() -> None:
+    texts = [CANYON, CRICKET, CANYON_2, CRICKET + " Rain delayed play in Adelaide.", CANYON]
+    clusterer = StoryClusterer({}, StoryParams(threshold=0.3))
+    for i, text in enumerate(texts):
+        clusterer.place(article(f"a{i}", text, i))
+    probes = [
+        "Interlaken guides in court over the canyoning deaths.",
+        "Spinner takes five wickets as Australia win in Adelaide.",
+        "Families of the canyoning victims and the Test in Adelaide.",
+    ]
+    for probe in probes:
+        vector = article_vector(None, probe, (), Stemmer(), FeatureParams())
+        scores = {}
+        for story_id in clusterer.candidates(vector):
+            state = clusterer.state(story_id)
+            assert state is not None
+            scores[story_id] = clusterer.score(vector, state)[0]
+        winner = max(sorted(scores), key=scores.__getitem__)
+        story_id, score, _ = clusterer.best_story(vector)
+        assert (story_id, score) == (winner, scores[winner])

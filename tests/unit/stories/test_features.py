@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from newswire.stories.features import FeatureParams, article_vector, term_vector
-from newswire.stories.vectors import add_pruned, dot, normalised, top_keys
+from newswire.stories.vectors import add_pruned, dot, normalised, top_keys, top_terms
 from newswire.stories.vocabulary import Stemmer, word_weight
 
 
@@ -45,3 +45,11 @@ def test_vector_helpers() -> None:
     assert normalised({}) == {}
     assert top_keys({"a": 1.0, "b": 3.0, "c": 2.0}, 2) == ["b", "c"]
     assert add_pruned({"a": 1.0}, {"a": 1.0, "b": 0.5, "c": 0.1}, 2) == {"a": 2.0, "b": 0.5}
+
+
+def test_top_terms_keeps_the_heaviest_entries_rounded() -> None:
+    vector = {"a": 0.123456, "b": 0.9, "c": 0.05, "d": 0.4}
+    assert top_terms(vector, 2) == {"b": 0.9, "d": 0.4}
+    assert top_terms(vector, 3, digits=2) == {"b": 0.9, "d": 0.4, "a": 0.12}
+    assert top_terms(vector, 10) == {"b": 0.9, "d": 0.4, "a": 0.1235, "c": 0.05}
+    assert top_terms({}, 3) == {}

@@ -194,3 +194,48 @@ def test_where_someone_goes_is_not_the_setting() -> None:
     stayed = tag_countries("The envoy met Israeli leaders, then stayed in Washington.")
     us = [next(c for c in r.countries if c.code == "US") for r in (went, stayed)]
     assert us[0].salience < us[1].salience
+
+
+def test_an_official_named_with_an_apposition_marks_the_country_as_the_speaker() -> None:
+    text = (
+        "Chile's ambassador to Peru, Ana Soto, said the inquiry in Peru would take a month. "
+        "Chile sent a team to Lima."
+    )
+    # Chile is named first and twice, but once as whose official speaks; Peru, the
+    # country the official is posted to, is not taken for the speaker.
+    assert tag_countries(text).primary == "PE"
+
+
+def test_the_apposition_rule_needs_a_possessive() -> None:
+    spoken = tag_countries("Chile's envoy to Peru, Ana Soto, said talks would go on in Lima.")
+    posted = tag_countries("Chile's envoy to Peru, Ana Soto, met officials in Lima.")
+    cl = [next(c for c in r.countries if c.code == "CL") for r in (spoken, posted)]
+    pe = [next(c for c in r.countries if c.code == "PE") for r in (spoken, posted)]
+    assert cl[0].salience < cl[1].salience
+    assert pe[0].salience > pe[1].salience
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SYDNEY, Dec 3 - Officials from Indonesia met. Indonesia said Indonesia would help.",
+        "Talks\nSYDNEY (AAP) - Officials from Indonesia met. Indonesia said Indonesia would help.",
+        "SYDNEY - Officials from Indonesia met. Indonesia said Indonesia would help.",
+        "Sydney, December 3 - Officials from Indonesia met. Indonesia said Indonesia would help.",
+    ],
+)
+def test_a_dateline_says_where_the_story_happens(text: str) -> None:
+    result = tag_countries(text)
+    assert result.mentions[0].dateline and result.mentions[0].code == "AU"
+    assert result.primary == "AU"
+
+
+def test_a_capitalised_dateline_is_read_as_the_name_it_spells() -> None:
+    assert {c.code for c in tag_countries("NEW YORK, Dec 3 - Shares fell.").countries} == {"US"}
+
+
+def test_a_name_and_a_comma_at_a_line_start_is_no_dateline() -> None:
+    result = tag_countries("Israel, meanwhile, said Egypt and Egypt agreed.")
+    assert not any(m.dateline for m in result.mentions)
+    result = tag_countries("Israel - the talks went on in Egypt.")
+    assert not any(m.dateline for m in result.mentions)

@@ -154,3 +154,25 @@ def test_an_office_before_a_name_is_not_an_organisation() -> None:
     text = "He answered U.S. Defense Secretary Donald Rumsfeld on Saturday."
     found = entities(text, ("GPE", "U.S."), ("ORG", "Defense"), ("PERSON", "Donald Rumsfeld"))
     assert found["org"] == []
+
+
+def test_a_regnal_number_joins_the_short_form() -> None:
+    text = "Pope John Paul II spoke. Later John Paul said more."
+    found = entities(text, ("PERSON", "John Paul II"), ("PERSON", "John Paul"))
+    assert found["person"] == ["John Paul II"]
+
+
+def test_the_tail_of_a_country_name_before_government_is_no_leader() -> None:
+    found = entities("The United States government said so.", ("GPE", "The United States"))
+    assert found["person"] == []
+
+
+def test_a_place_span_after_a_personal_title_is_a_person() -> None:
+    text = "South African President Thabo Mbeki spoke in Johannesburg."
+    found = entities(text, ("GPE", "Thabo Mbeki"), ("GPE", "Johannesburg"))
+    assert found["person"] == ["Thabo Mbeki"] and found["place"] == ["Johannesburg"]
+
+
+def test_a_name_with_a_post_nominal_title_is_a_person_even_without_the_ner() -> None:
+    found = entities("Counsel assisting Lionel Robbards QC told the commission.")
+    assert found["person"] == ["Lionel Robbards"]

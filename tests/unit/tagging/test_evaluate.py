@@ -9,7 +9,7 @@ import orjson
 from click.testing import CliRunner
 
 from newswire.cli import main
-from newswire.tagging.evaluate import match_counts, names_match
+from newswire.tagging.evaluate import defensible_primaries, match_counts, names_match
 
 SEEDS = Path(__file__).resolve().parents[3] / "seeds"
 
@@ -54,3 +54,10 @@ def test_eval_command_scores_and_writes_predictions(tmp_path: Path) -> None:
     assert list(prediction) == ["doc", "countries", "primary", "persons", "orgs"]
     assert {"IR", "SY"} <= set(prediction["countries"])
     assert "Ali Mamlouk" in prediction["persons"]
+
+
+def test_defensible_primaries_come_from_the_note() -> None:
+    gold = {"primary": "AF", "notes": "Primary AF (US defensible: the actor; PS defensible)."}
+    assert defensible_primaries(gold) == {"AF", "US", "PS"}
+    assert defensible_primaries({"primary": None, "notes": "US defensible"}) == set()
+    assert defensible_primaries({"primary": "AU"}) == {"AU"}

@@ -11,7 +11,7 @@ import pytest
 from newswire.config import Settings
 from newswire.tagging.countries import tag_countries
 from newswire.tagging.gazetteer import load_gazetteer
-from newswire.tagging.languages import load_language_gazetteer, supported
+from newswire.tagging.languages import inflect, load_language_gazetteer, supported
 from newswire.tagging.ner import installed, model_for
 from newswire.tagging.result import Tags
 from newswire.tagging.service import detect_languages, tag_batch
@@ -53,6 +53,32 @@ def test_slavic_case_endings_and_arabic_affixes() -> None:
     ]
     # "and Russia", "the Jordanian (minister)": a conjunction before, an adjective ending after
     assert countries_in("ar", "التقى وزير الخارجية الأردني مع نظيره في وروسيا") == ["JO", "RU"]
+
+
+def test_demonym_adjectives_are_inflected_per_language() -> None:
+    assert inflect("fr", "italien") == ["italien", "italienne", "italiens", "italiennes"]
+    assert inflect("es", "alemán") == ["alemán", "alemana", "alemanes", "alemanas"]
+    assert inflect("es", "sirio") == ["sirio", "siria", "sirios", "sirias"]
+    assert "deutschen" in inflect("de", "deutsch")
+    assert "российского" in inflect("ru", "российск")
+
+
+def test_demonyms_count_in_lower_case_but_not_inside_a_compound_of_no_country() -> None:
+    assert countries_in("fr", "Le groupe britannique a racheté une entreprise.") == ["GB"]
+    assert countries_in("es", "Una empresa estadounidense y otra alemana firmaron.") == [
+        "DE",
+        "US",
+    ]
+    assert countries_in("de", "Die amerikanischen Truppen bleiben.") == ["US"]
+    assert countries_in("ru", "Представитель российского МИД заявил.") == ["RU"]
+    assert countries_in("fr", "Les marchés latino-américains ont baissé.") == []
+
+
+def test_a_common_word_that_starts_a_sentence_is_no_small_place() -> None:
+    # "Les" is a town in Spain; at a sentence start in French it is the article.
+    assert countries_in("fr", "Le Japon a voté. Les premières livraisons partent.") == ["JP"]
+    # A big city that is also a common word stands wherever it is.
+    assert countries_in("fr", "Paris a voté.") == ["FR"]
 
 
 def test_a_spanish_article_gets_countries_and_no_english_entities() -> None:
@@ -98,3 +124,24 @@ def test_the_labelled_set_in_five_languages_scores_at_least_090() -> None:
             fn + len(expected - predicted),
         )
     assert 2 * tp / (2 * tp + fp + fn) >= 0.90
+
+
+@pytest.mark.slow
+def test_no_article_of_the_labelled_set_gets_entities_from_another_languages_model() -> None:
+    gold = [
+        orjson.loads(line) for line in (DATA / "multilingual_gold.jsonl").read_bytes().splitlines()
+    ]
+    texts = [(DATA / "multilingual" / g["doc"]).read_text(encoding="utf-8") for g in gold]
+    results = tag_batch(texts, ENGLISH, None, FRENCH)
+    for g, r in zip(gold, results, strict=True):
+        assert isinstance(r, Tags)
+        if g["doc"].startswith("fr_"):
+            assert r.ner_model == "fr_core_news_sm"
+        else:
+            assert r.ner_model is None and r.entities == [], g["doc"]
+
+
+def test_a_dateline_in_capitals_in_another_language() -> None:
+    text = "МОСКВА, 3 декабря. Представители Сирии встретились."
+    assert countries_in("ru", text) == ["RU", "SY"]
+    assert countries_in("es", "MADRID, 3 dic (EFE) - Marruecos firmó.") == ["ES", "MA"]
