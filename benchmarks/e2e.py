@@ -418,6 +418,31 @@ async def measure_pipeline(
     return results
 
 
+def ner_reads(before: list[str], texts: list[str]) -> dict[str, float] | None:
+    """How much of `texts` the worker's NER selection sends to the model, and how much of
+    that repeats a piece of `texts` (or of `before`) already read earlier in the run: the
+    benchmark's articles are built from quarters of a few hundred reports, so pieces come
+    back, and a cache of NER results answers them (NEWSWIRE_NER_CACHE_ENTRIES=0 turns it
+    off). Shares of characters. None when the package has no such selection."""
+    try:
+        from newswire.tagging.ner import ner_pieces  # noqa: PLC0415 - internal API
+    except ImportError:
+        return None
+    seen = {p.text for t in before for p in ner_pieces(t)}
+    total = selected = repeated = 0
+    for text in texts:
+        total += len(text)
+        for piece in ner_pieces(text):
+            selected += len(piece.text)
+            if piece.text in seen:
+                repeated += len(piece.text)
+            seen.add(piece.text)
+    return {
+        "selected_share": round(selected / total, 4),
+        "repeated_share_of_selected": round(repeated / max(selected, 1), 4),
+    }
+
+
 # --- references ----------------------------------------------------------------------
 
 
@@ -765,6 +790,7 @@ def main() -> None:  # noqa: PLR0915 - one run, told in order
         "text": {
             "mean_words": round(sum(len(t.split()) for t in texts) / len(texts), 1),
             "unique_share": unique_share(texts, base.dedup_threshold),
+            "ner_reads": ner_reads(batches["warm_up"], batches["sustained"]),
         },
     }
     # spaCy alone, before and after the pipeline runs: on a shared machine the load changes

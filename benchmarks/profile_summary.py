@@ -24,8 +24,13 @@ RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("prepare: cleaning (HTML, Unicode, line rules)", ("newswire/clean/",)),
     ("prepare: MinHash fingerprint", ("dedup/fingerprint", "dedup/shingles", "datasketch")),
     ("prepare: decode, validate, build", ("pipeline/prepare",)),
-    ("dedup: index and table", ("dedup/index", "dedup_stage", "dedup/textstore", "_judge_one")),
+    (
+        "dedup: index and state",
+        ("dedup/index", "dedup_stage", "dedup/textstore", "_judge_one", "runner/store"),
+    ),
+    ("enrich: NER piece selection and cache", ("tagging/chunks", "tagging/ner")),
     ("enrich: countries, gazetteer, entity merge", ("newswire/tagging/",)),
+    ("stories: clustering and story state", ("newswire/stories/",)),
     ("enrich: build event", ("pipeline/enrich", "_tag_and_publish")),
     (
         "serialisation (pydantic, orjson, headers)",
@@ -33,6 +38,7 @@ RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     ("state store (RocksDB)", ("rocksdict", "faust/stores")),
     ("Kafka client (aiokafka)", ("aiokafka/",)),
+    ("stage runner: batches, transactions, bookkeeping", ("newswire/runner/",)),
     ("faust and mode runtime", ("faust/", "mode/")),
     ("multiprocessing plumbing", ("multiprocessing/", "concurrent/futures")),
     ("asyncio event loop", ("asyncio/",)),

@@ -134,6 +134,14 @@ class Settings(KafkaSecuritySettings, IngestSecuritySettings, TopicDurabilitySet
     ner_processes: int = Field(
         default=2, description="NER worker processes; 0 runs NER in the worker process itself."
     )
+    ner_cache_entries: int = Field(
+        default=20_000,
+        ge=0,
+        description="Pieces of text (paragraphs, runs of sentences) whose NER result the "
+        "worker remembers, the most recently used first; a piece read again (a copy, a "
+        "revision, a source's standing paragraph) is not sent to the model. About 1 KB "
+        "each; 0 turns the cache off (docs/performance.md).",
+    )
     ner_batch_size: int = Field(
         default=32,
         description="Most articles per NER batch. A batch takes what is waiting, up to this "

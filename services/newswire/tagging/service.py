@@ -1,9 +1,11 @@
 """Runs tagging for the worker: NER on a process pool, countries and entities here.
 
 The pool processes hold only spaCy models (the English one loaded at start, another
-language's the first time an article in it arrives) and return plain spans. The
-gazetteers live once, in this process, which tags countries and builds entities from
-the spans. With `processes=0` NER runs in a thread of this process instead, which tests
+language's the first time an article in it arrives) and return plain spans. This process
+chooses what the model reads (the pieces of each article that can name something, each
+distinct piece once per batch), answers the pieces it has seen before from its
+`SpanCache`, and sends only the rest to the pool. The gazetteers live once, in this
+process, which tags countries and builds entities from the spans. With `processes=0` NER runs in a thread of this process instead, which tests
 and small deployments prefer.
 
 A pool process that dies (the kernel's OOM killer, a crash in native code) breaks the
@@ -26,10 +28,22 @@ from types import MappingProxyType
 from newswire.clean.language import detect_language
 from newswire.config import Settings
 from newswire.tagging.gazetteer import load_gazetteer
-from newswire.tagging.ner import load_model, model_for, run_ner
+from newswire.tagging.ner import (
+    PIECE_LIMIT,
+    SpanCache,
+    missing_pieces,
+    model_for,
+    ner_job,
+    ner_pieces,
+    place_spans,
+    run_ner,
+    warm_up,
+)
 from newswire.tagging.result import Tags
 from newswire.tagging.spans import NerSpan
 from newswire.tagging.tagger import tag_article
+
+__all__ = ["NerProcessLostError", "TaggingService", "ner_job", "tag_batch", "warm_up"]
 
 TagResult = Tags | BaseException
 SpansResult = list[list[NerSpan]] | BaseException
@@ -51,22 +65,18 @@ class NerProcessLostError(TaggingFailedError):
     (for example killed by the OOM killer): the article is not tagged."""
 
 
-def warm_up(model: str | None) -> float:
-    """Load the NER model in this (pool) process; return the seconds it took."""
-    started = time.perf_counter()
-    if model:
-        load_model(model)
-    return time.perf_counter() - started
-
-
-def ner_job(texts: list[str], model: str, max_chars: int | None = None) -> list[list[NerSpan]]:
-    """NER spans of `texts` with `model`: what a pool process does for one batch."""
-    return run_ner(texts, model, max_chars=max_chars)
-
-
 # Below this confidence a detected language is not trusted: the text is read as English
 # (short English headlines are sometimes taken for another language).
 _LANGUAGE_MIN_SCORE = 0.5
+
+
+def reading_language(code: str | None, score: float | None) -> str | None:
+    """The language tagging reads an article in, from what the cleaning stage recorded:
+    the source's own (no score) or a detected one it is sure of; None (read as English)
+    otherwise. The same rule as `detect_languages`, without detecting again."""
+    if code is None or (score is not None and score < _LANGUAGE_MIN_SCORE):
+        return None
+    return code
 
 
 def detect_languages(texts: Sequence[str]) -> list[str | None]:
@@ -142,14 +152,17 @@ class TaggingService:
         language_models: Mapping[str, str] | None = None,
         max_chars: int | None = None,
         job: Callable[[list[str], str, int | None], list[list[NerSpan]]] = ner_job,
+        cache_entries: int = 0,
     ) -> None:
-        """`job` is what a pool process runs for one batch (a module-level function, so
-        it can be sent to the processes); tests replace it to crash a process."""
+        """`job` is what a pool process runs for one batch of pieces (a module-level
+        function, so it can be sent to the processes); tests replace it to crash a
+        process. `cache_entries` bounds the cache of pieces already read (0: none)."""
         self.ner_model = ner_model
         self.processes = processes
         self.language_models: Mapping[str, str] = MappingProxyType(dict(language_models or {}))
         self.max_chars = max_chars
         self._job = job
+        self.cache = SpanCache(cache_entries)
         self.load_seconds: float | None = None
         self.restarts = 0
         self._executor: Executor | None = None
@@ -165,6 +178,7 @@ class TaggingService:
             settings.ner_model or None,
             settings.ner_processes,
             language_models=settings.ner_language_model_map,
+            cache_entries=settings.ner_cache_entries,
         )
 
     def _new_executor(self) -> tuple[Executor, float]:
@@ -222,31 +236,48 @@ class TaggingService:
             else await asyncio.to_thread(detect_languages, texts)
         )
         models = [model_for(lang, self.ner_model, self.language_models) for lang in langs]
-        jobs: list[tuple[str, list[int]]] = []
+        spans: dict[int, SpansResult] = {}
         for name in sorted({m for m in models if m}):
             indices = [i for i, m in enumerate(models) if m == name]
-            parts = balanced_parts([len(texts[i]) for i in indices], max(1, self.processes))
-            jobs += [(name, [indices[p] for p in part]) for part in parts]
-        done = await self._run_jobs(texts, jobs)
-        spans: dict[int, SpansResult] = {}
-        for (_, indices), found in zip(jobs, done, strict=True):
+            found = await self._spans_with(name, [texts[i] for i in indices])
             for position, index in enumerate(indices):
-                spans[index] = found if isinstance(found, BaseException) else [found[position]]
+                spans[index] = found[position]
         return await asyncio.to_thread(
             lambda: [
                 _finish(texts[i], langs[i], models[i], spans.get(i)) for i in range(len(texts))
             ]
         )
 
-    async def _run_jobs(
-        self, texts: list[str], jobs: list[tuple[str, list[int]]]
-    ) -> list[SpansResult]:
-        results = await self._submit(texts, jobs)
+    async def _spans_with(self, name: str, texts: list[str]) -> list[SpansResult]:
+        """Spans of each of `texts` by model `name` (or the exception that stopped its
+        pieces being read): pieces in the cache are not read again, the others are read
+        once each, spread over the pool's processes."""
+        limit = self.max_chars or PIECE_LIMIT
+        pieces = [ner_pieces(text, limit) for text in texts]
+        known, todo = missing_pieces(pieces, name, self.cache)
+        parts = balanced_parts([len(p) for p in todo], max(1, self.processes))
+        jobs = [(name, [todo[i] for i in part]) for part in parts]
+        failed: dict[str, BaseException] = {}
+        for (_, batch), result in zip(jobs, await self._run_jobs(jobs), strict=True):
+            for position, piece in enumerate(batch):
+                if isinstance(result, BaseException):
+                    failed[piece] = result
+                else:
+                    known[piece] = result[position]
+                    self.cache.put(name, piece, result[position])
+        results: list[SpansResult] = []
+        for text_pieces in pieces:
+            lost = [failed[p.text] for p in text_pieces if p.text in failed]
+            results.append(lost[0] if lost else [place_spans(text_pieces, known)])
+        return results
+
+    async def _run_jobs(self, jobs: list[tuple[str, list[str]]]) -> list[SpansResult]:
+        results = await self._submit(jobs)
         lost = [j for j, r in enumerate(results) if isinstance(r, BrokenProcessPool)]
         if not lost:
             return results
         await self._replace_pool()
-        retried = await self._submit(texts, [jobs[j] for j in lost])
+        retried = await self._submit([jobs[j] for j in lost])
         for j, result in zip(lost, retried, strict=True):
             results[j] = (
                 NerProcessLostError(
@@ -260,20 +291,17 @@ class TaggingService:
             await self._replace_pool()  # leave a whole pool for the next batch
         return results
 
-    async def _submit(
-        self, texts: list[str], jobs: list[tuple[str, list[int]]]
-    ) -> list[SpansResult]:
+    async def _submit(self, jobs: list[tuple[str, list[str]]]) -> list[SpansResult]:
         executor = self._executor
         assert executor is not None  # noqa: S101 - start() sets it
         loop = asyncio.get_running_loop()
 
-        async def one(name: str, indices: list[int]) -> list[list[NerSpan]]:
-            batch = [texts[i] for i in indices]
+        async def one(name: str, batch: list[str]) -> list[list[NerSpan]]:
             return await loop.run_in_executor(executor, self._job, batch, name, self.max_chars)
 
         # A broken pool refuses submissions with BrokenProcessPool too: gathered the same.
         gathered = await asyncio.gather(
-            *(one(name, indices) for name, indices in jobs), return_exceptions=True
+            *(one(name, batch) for name, batch in jobs), return_exceptions=True
         )
         return [r if isinstance(r, (list, BaseException)) else RuntimeError(r) for r in gathered]
 

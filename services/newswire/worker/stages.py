@@ -23,7 +23,7 @@ from newswire.runner.stage import Emit, Item, Result, Stage, State
 from newswire.runner.store import PartitionStore
 from newswire.stories import StoryClusterer, assign_story, count_copy
 from newswire.stories.params import StoryParams, params_from_settings
-from newswire.tagging.service import TaggingService, TagResult
+from newswire.tagging.service import TaggingService, TagResult, reading_language
 from newswire.topics import (
     CLEANED,
     DUPLICATES,
@@ -130,15 +130,19 @@ def dedup_stage(settings: Settings) -> Stage[CleanedArticle]:
     )
 
 
-async def tag_alone_if_failed(tagging: TaggingService, texts: list[str]) -> list[TagResult]:
-    """Tags for each text; a text whose tagging failed within a batch is tagged again on
-    its own, so one bad text (too long, say) cannot take its batch with it."""
-    tagged = await tagging.tag_many(texts)
+async def tag_alone_if_failed(
+    tagging: TaggingService, texts: list[str], languages: list[str | None] | None = None
+) -> list[TagResult]:
+    """Tags for each text (read in `languages`, detected when not given); a text whose
+    tagging failed within a batch is tagged again on its own, so one bad text (too long,
+    say) cannot take its batch with it."""
+    tagged = await tagging.tag_many(texts, languages)
     if len(texts) == 1:
         return tagged
     for index, result in enumerate(tagged):
         if isinstance(result, BaseException):
-            [tagged[index]] = await tagging.tag_many([texts[index]])
+            alone = None if languages is None else [languages[index]]
+            [tagged[index]] = await tagging.tag_many([texts[index]], alone)
     return tagged
 
 
@@ -151,7 +155,12 @@ def enrich_stage(
 
     async def handle(items: Sequence[Item[UniqueArticle]], state: State | None) -> list[Result]:
         started = time.perf_counter()
-        tagged = await tag_alone_if_failed(tagging, [item.value.article.text for item in items])
+        articles = [item.value.article for item in items]
+        tagged = await tag_alone_if_failed(
+            tagging,
+            [a.text for a in articles],
+            [reading_language(a.language, a.language_score) for a in articles],
+        )
         took = time.perf_counter() - started
         metrics.record_batch(len(items), took)
         per_article = _ms(took / len(items))

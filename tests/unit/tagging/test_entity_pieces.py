@@ -1,0 +1,151 @@
+"""What the NER model reads of an article: the pieces that can name something."""
+
+from __future__ import annotations
+
+import pytest
+
+from newswire.tagging.chunks import Piece, can_name_something, entity_pieces, sentences
+from newswire.tagging.ner import SpanCache, missing_pieces, ner_pieces, place_spans
+from newswire.tagging.spans import NerSpan
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The talks resumed in Geneva on Monday.",
+        "Arafat has rejected the offer.",  # the name opens the sentence
+        '"Sharon will not come," a spokesman said.',  # behind an opening quote
+        "officials from the US arrived late.",  # US, not the word us
+        "the Taliban fled.",
+        "the new iPhone sold out.",  # a capital inside a word
+    ],
+)
+def test_a_sentence_with_a_capitalised_word_may_name_something(sentence: str) -> None:
+    assert can_name_something(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The new laws are about consent, knowledge about data use and security.",
+        "But airlines are making no apologies.",
+        '"That is one of the reasons I am here.',  # the pronoun I names nobody
+        "He says six officers were injured, four of whom I've met.",
+        "all lower case, no names at all",
+        "12,000 - 3.5 % ...",
+        "",
+    ],
+)
+def test_a_sentence_whose_only_capital_opens_it_names_nothing(sentence: str) -> None:
+    assert not can_name_something(sentence)
+
+
+def test_sentences_tile_the_text() -> None:
+    text = 'He left. "Why?" she asked! Mr. Smith stayed (briefly.) Then nothing'
+    bounds = sentences(text)
+    assert "".join(text[s:e] for s, e in bounds) == text
+    assert [text[s:e].strip() for s, e in bounds][:3] == ["He left.", '"Why?"', "she asked!"]
+
+
+def kept(text: str, pieces: list[Piece]) -> list[str]:
+    """The kept part of each piece, checked to sit where its offset says."""
+    parts = []
+    for piece in pieces:
+        assert text[piece.offset : piece.offset + len(piece.text)] == piece.text
+        parts.append(piece.text[piece.keep_start : piece.keep_end])
+    return parts
+
+
+def test_pieces_are_paragraphs_without_the_sentences_that_name_nothing() -> None:
+    text = (
+        "Talks in Geneva resumed. The mood was calm and the delegates were said to be "
+        "ready for a long night of work. Officials from Iran arrived.\n\n"
+        "It rained all day.\n"
+        "  Kabul fell quickly.  "
+    )
+    pieces = entity_pieces(text, context_words=0)
+    assert kept(text, pieces) == [
+        "Talks in Geneva resumed.",
+        "Officials from Iran arrived.",
+        "Kabul fell quickly.",
+    ]
+    assert all(p.keep_start == 0 and p.keep_end == len(p.text) for p in pieces)
+
+
+def test_pieces_carry_a_few_words_of_the_dropped_sentences_around_them() -> None:
+    text = (
+        "Talks in Geneva resumed. The mood was calm and the delegates were said to be "
+        "ready for a long night of work. Officials from Iran arrived."
+    )
+    first, second = entity_pieces(text, context_words=3)
+    assert kept(text, [first, second]) == [
+        "Talks in Geneva resumed.",
+        "Officials from Iran arrived.",
+    ]
+    assert first.text == "Talks in Geneva resumed. The mood was"
+    assert second.text == "night of work. Officials from Iran arrived."
+
+
+def test_a_short_dropped_sentence_between_kept_ones_is_read_whole() -> None:
+    text = "Blair met Bush. It was brief. Putin joined them. The rest went home to their beds."
+    (piece,) = entity_pieces(text, context_words=3)
+    assert kept(text, [piece]) == ["Blair met Bush. It was brief. Putin joined them."]
+    assert piece.text == "Blair met Bush. It was brief. Putin joined them. The rest went"
+
+
+def test_text_that_names_nothing_gives_no_piece() -> None:
+    assert entity_pieces("it was quiet.\n\nnothing happened, he said.") == []
+    assert entity_pieces("") == []
+
+
+def test_long_pieces_are_cut_to_the_limit_with_offsets_into_the_text() -> None:
+    text = "The rest went home.\n\n" + "Ali met Omar in Cairo. " * 20
+    pieces = ner_pieces(text, limit=100)
+    assert all(len(p.text) <= 100 for p in pieces)
+    assert "".join(kept(text, pieces)) == text[text.index("Ali") :].rstrip()
+
+
+def test_only_spans_in_the_kept_part_count_at_offsets_in_the_text() -> None:
+    text = "It rained.\n\nBlair met Bush. The rest went home at last."
+    (piece,) = entity_pieces(text, context_words=2)
+    assert piece.text == "Blair met Bush. The rest"
+    found = {
+        piece.text: [
+            NerSpan("PERSON", 0, 5, "Blair"),
+            NerSpan("PERSON", 10, 14, "Bush"),
+            NerSpan("ORG", 16, 24, "The rest"),  # in the context: not this piece's to tag
+        ]
+    }
+    spans = place_spans([piece], found)
+    assert [text[s.start : s.end] for s in spans] == ["Blair", "Bush"]
+
+
+def test_the_cache_keeps_the_most_recently_used_pieces() -> None:
+    cache = SpanCache(2)
+    span = NerSpan("GPE", 0, 4, "Iran")
+    cache.put("m", "a", [span])
+    cache.put("m", "b", [])
+    assert cache.get("m", "a") == (span,)  # now "b" is the least recently used
+    cache.put("m", "c", [])
+    assert cache.get("m", "b") is None
+    assert cache.get("m", "c") == ()
+    assert cache.get("other-model", "a") is None  # per model
+    assert len(cache) == 2
+    assert (cache.hits, cache.misses) == (2, 2)
+
+
+def test_a_cache_of_capacity_zero_keeps_nothing() -> None:
+    cache = SpanCache(0)
+    cache.put("m", "a", [])
+    assert cache.get("m", "a") is None
+    assert len(cache) == 0
+
+
+def test_each_distinct_piece_is_read_once_and_cached_ones_not_at_all() -> None:
+    cache = SpanCache(10)
+    cache.put("m", "Cached one.", [])
+    seen, cached, new = (Piece(0, t, 0, len(t)) for t in ("Seen here.", "Cached one.", "New one."))
+    batch = [[seen, cached], [seen, new]]
+    known, todo = missing_pieces(batch, "m", cache)
+    assert todo == ["Seen here.", "New one."]
+    assert set(known) == {"Cached one."}
