@@ -6,6 +6,9 @@ from dataclasses import dataclass, field
 
 from newswire.config import Settings
 from newswire.routing import load_routes
+from newswire.stories.bounds import state_max_bytes as story_state_max_bytes
+from newswire.stories.bounds import update_max_bytes as story_update_max_bytes
+from newswire.stories.params import params_from_settings
 
 DAY_MS = 24 * 3600 * 1000
 
@@ -34,6 +37,9 @@ STORIES = "news.stories"
 # single partition (see docs/dedup.md); tagging fans out again over `UNIQUE`.
 CLEANED = "news.internal.cleaned"
 UNIQUE = "news.internal.unique"
+# The story stage sees every story, so its input (tagged originals and dedup's copy
+# notices) has a single partition too (see docs/stories.md).
+TAGGED = "news.internal.tagged"
 
 
 # Room for headers, ids, fingerprints and the other small fields of an event.
@@ -53,14 +59,35 @@ def enriched_max_bytes(settings: Settings) -> int:
 
 
 def dead_letter_max_bytes(settings: Settings) -> int:
-    """Largest dead letter: the largest message a stage reads (an internal one), base64
-    encoded (a third larger), plus the reason."""
-    return -(-internal_max_bytes(settings) * 4 // 3) + ENVELOPE_BYTES
+    """Largest dead letter: the largest message a stage reads (an internal one, or a tagged
+    event on its way to the story stage), base64 encoded (a third larger), plus the reason."""
+    largest_input = max(internal_max_bytes(settings), enriched_max_bytes(settings))
+    return -(-largest_input * 4 // 3) + ENVELOPE_BYTES
+
+
+def stories_max_bytes(settings: Settings) -> int:
+    """Largest message on `news.stories`: the largest `StoryUpdate` the story bounds allow
+    (`newswire.stories.bounds`), plus headers and key."""
+    return story_update_max_bytes(params_from_settings(settings)) + ENVELOPE_BYTES
+
+
+def state_max_bytes(settings: Settings, stage: str) -> int:
+    """Largest message on `stage`'s changelog: the story stage's largest state value, as
+    its bounds allow, plus the key; dedup's index entries (fingerprints, ids) are small."""
+    if stage == "story":
+        return story_state_max_bytes(params_from_settings(settings)) + ENVELOPE_BYTES
+    return ENVELOPE_BYTES
 
 
 def producer_max_bytes(settings: Settings) -> int:
-    """Largest event a worker publishes, for its producers' request size."""
-    return max(enriched_max_bytes(settings), dead_letter_max_bytes(settings))
+    """Largest event a worker publishes or state value it writes, for its producers'
+    request size."""
+    return max(
+        enriched_max_bytes(settings),
+        dead_letter_max_bytes(settings),
+        stories_max_bytes(settings),
+        *(state_max_bytes(settings, stage) for stage in STATEFUL_STAGES),
+    )
 
 
 def _limit(max_bytes: int) -> dict[str, str]:
@@ -124,7 +151,11 @@ def stream_specs(settings: Settings) -> list[TopicSpec]:
             parts,
             # Compacted: the latest update per story id is the story as it stands; closed
             # stories age out after the retention.
-            {"retention.ms": str(30 * DAY_MS), "cleanup.policy": "compact,delete"},
+            {
+                "retention.ms": str(30 * DAY_MS),
+                "cleanup.policy": "compact,delete",
+                **_limit(stories_max_bytes(settings)),
+            },
             "Story updates, keyed by story id: the latest message per key is the story now.",
         ),
         TopicSpec(
@@ -149,13 +180,24 @@ def stream_specs(settings: Settings) -> list[TopicSpec]:
             "First copies of stories (and changed resubmissions) awaiting tagging.",
             internal=True,
         ),
+        TopicSpec(
+            TAGGED,
+            1,
+            {
+                "retention.ms": str(2 * DAY_MS),
+                "cleanup.policy": "delete",
+                **_limit(enriched_max_bytes(settings)),
+            },
+            "Tagged articles and copy notices awaiting the story stage (single partition).",
+            internal=True,
+        ),
     ]
 
 
 # Each stage and the topic it reads; each stage consumes in a group of its own.
-STAGE_INPUTS = {"prepare": RAW, "dedup": CLEANED, "enrich": UNIQUE}
+STAGE_INPUTS = {"prepare": RAW, "dedup": CLEANED, "enrich": UNIQUE, "story": TAGGED}
 # Stages that keep state, and the input topic whose partitions their state follows.
-STATEFUL_STAGES = {"dedup": CLEANED}
+STATEFUL_STAGES = {"dedup": CLEANED, "story": TAGGED}
 
 
 def stage_group(settings: Settings, stage: str) -> str:
@@ -184,7 +226,7 @@ def changelog_specs(settings: Settings, streams: list[TopicSpec]) -> list[TopicS
         TopicSpec(
             changelog_name(settings, stage),
             partitions[source],
-            {"cleanup.policy": "compact", **_limit(ENVELOPE_BYTES)},
+            {"cleanup.policy": "compact", **_limit(state_max_bytes(settings, stage))},
             f"State of the {stage} stage, written in the transactions of its outputs.",
             internal=True,
         )

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from newswire.kafka_local.launcher import LocalKafka
+from newswire.topics import ENRICHED, STORIES
 from tests.support.broker import restartable_broker
 from tests.support.faults.harness import FaultHarness
 from tests.support.faults.outcomes import Report
@@ -31,6 +32,7 @@ from tests.support.faults.scenarios import (
     send_failure,
     sigkill_restart,
 )
+from tests.support.faults.stories import story_problems
 
 pytestmark = [pytest.mark.kafka, pytest.mark.faults, pytest.mark.slow, pytest.mark.timeout(900)]
 
@@ -56,8 +58,19 @@ def harness(
 
 
 def assert_exactly_once(report: Report, h: FaultHarness) -> None:
-    """0 missing, 0 with more than one outcome, every copy a notice on its original."""
+    """0 missing, 0 with more than one outcome, every copy a notice on its original; and
+    the story updates consistent with the outcomes."""
     assert report.ok, f"{report.summary()}\n{h.logs()}"
+    assert_stories_consistent(h)
+
+
+def assert_stories_consistent(h: FaultHarness) -> None:
+    """The story stage's outputs are exactly-once too (see `story_problems`)."""
+    assert h.counter is not None
+    problems = story_problems(
+        h.broker.bootstrap, h.topic(ENRICHED), h.topic(STORIES), h.counter.snapshot()
+    )
+    assert not problems, "\n".join(problems[:20])
 
 
 def test_the_count_is_exact_when_nothing_fails(harness: FaultHarness) -> None:
@@ -101,6 +114,7 @@ def test_a_killed_ner_child_costs_at_most_its_batch(harness: FaultHarness) -> No
     assert len(lost_to_tagging) <= 2 * harness.settings.ner_batch_size, report.summary()
     assert len(lost_to_tagging) == len(report.wrong_kind), report.summary()
     assert not report.wrong_original, report.summary()
+    assert_stories_consistent(harness)
 
 
 def test_an_article_at_the_size_limit_ends_in_exactly_one_outcome(

@@ -211,12 +211,12 @@ def test_routes_copy_syrian_stories_to_the_levant_topic_and_not_others(
 def test_prometheus_reads_the_counters_and_lag_of_a_running_worker(scenario: Scenario) -> None:
     prom = scenario.prometheus
     n = len(scenario.ids)
-    wait_for(prom, 'sum(newswire_events_out_total{stage="enrich", outcome="enriched"})', n)
+    wait_for(prom, 'sum(newswire_events_out_total{stage="story", outcome="enriched"})', n)
     wait_for(prom, 'sum(newswire_events_out_total{stage="dedup", outcome="duplicate"})', 1)
     wait_for(prom, 'sum(newswire_events_out_total{outcome="dead_letter"})', 1)
     wait_for(prom, 'sum(newswire_events_in_total{stage="prepare"})', n + 2)
     routed = len(scenario.levant)
-    wait_for(prom, 'sum(newswire_events_out_total{stage="enrich", outcome="routed"})', routed)
+    wait_for(prom, 'sum(newswire_events_out_total{stage="story", outcome="routed"})', routed)
     ratio = value(prom, "newswire_duplicate_ratio")
     assert ratio == pytest.approx(1 / (n + 1))
     assert value(prom, "newswire_end_to_end_seconds_count") == n

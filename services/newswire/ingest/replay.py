@@ -22,7 +22,15 @@ from newswire.admin import topic_partitions
 from newswire.config import Settings
 from newswire.connection import client_options
 from newswire.models import DeadLetter
-from newswire.topics import CLEANED, DEADLETTER, RAW, UNIQUE, dead_letter_max_bytes, topic_name
+from newswire.topics import (
+    CLEANED,
+    DEADLETTER,
+    RAW,
+    TAGGED,
+    UNIQUE,
+    dead_letter_max_bytes,
+    topic_name,
+)
 
 REPLAY_HEADER = "newswire_replay_of"
 _Client = typing.TypeVar("_Client", AIOKafkaConsumer, AIOKafkaProducer)
@@ -47,7 +55,7 @@ class ReplayReport:
 def replay_target(settings: Settings, letter: DeadLetter) -> str | None:
     """The topic `letter`'s original goes back to, or None when it did not come from one of
     the pipeline's input topics (nothing else is ever written to)."""
-    inputs = {topic_name(settings, name) for name in (RAW, CLEANED, UNIQUE)}
+    inputs = {topic_name(settings, name) for name in (RAW, CLEANED, UNIQUE, TAGGED)}
     target = letter.original_topic or topic_name(settings, RAW)
     return target if target in inputs else None
 

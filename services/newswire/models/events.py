@@ -214,7 +214,7 @@ class DeadLetter(_Event):
     """Input that could not be processed: the original bytes and the reason, nothing lost."""
 
     schema_version: SchemaVersion = 1
-    stage: Literal["ingest", "decode", "validate", "clean", "dedup", "tag", "publish"]
+    stage: Literal["ingest", "decode", "validate", "clean", "dedup", "tag", "story", "publish"]
     error: str = Field(description="Human-readable reason, naming the field where there is one.")
     error_type: str = Field(description="Exception class or error code.")
     original: bytes = Field(description="The original message value, base64 in JSON.")

@@ -25,7 +25,13 @@ State, for a stage declared with `stateful=True`:
 - A stage that keeps indexes derived from the store (outside it) must rebuild them when
   `state.epoch` changes (a `PartitionStore` attribute): it changes whenever entries the
   stage may have read were undone (failed batch, aborted transaction) or restored.
-- Values should be small (the changelog topic's `max.message.bytes` is 64 KiB).
+- Values must be bounded: the changelog's `max.message.bytes` is 64 KiB unless
+  `newswire.topics.state_max_bytes` derives a larger bound for the stage (the story
+  stage's, from `newswire.stories.bounds`). A change the changelog still refuses for its
+  content (too large, corrupt) is pinned on the record that made it, as a refused output
+  is: the partition is retried a record at a time, that record is dead-lettered at the
+  stage's `fail_stage` with the reason and its changes are discarded, and the rest of the
+  batch gets its outcomes. Any other changelog failure is shared by the batch and retried.
 
 A second stateful step inside an existing stage (e.g. story clustering between tagging and
 publishing) uses the same `state` mapping with its own key prefix, so its changes commit

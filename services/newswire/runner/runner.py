@@ -13,6 +13,11 @@ partition initialises a producer under that id before reading the partition's co
 offset. That bumps the epoch (a zombie's next send or commit fails with ProducerFenced)
 and aborts whatever transaction the previous owner left open.
 
+Failures a record causes by its own content (an outcome or a state change the broker
+refuses as too large, an outcome that cannot be encoded) are never retried as the batch's:
+the partition is retried a record at a time until the failure lands on one record, which
+is then dead-lettered (`_blame`). Everything else aborts the batch, which is read again.
+
 Rebalances: a cycle (process, publish, commit) holds the runner's lock, and the
 revocation callback takes the same lock, so a batch in flight is committed (or aborted)
 before its partitions are released; nothing is acknowledged without being published.
@@ -32,11 +37,13 @@ import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.abc import ConsumerRebalanceListener
 from aiokafka.errors import (
+    CorruptRecordException,
     InvalidProducerEpoch,
     InvalidTopicError,
     KafkaError,
     MessageSizeTooLargeError,
     ProducerFenced,
+    RecordListTooLargeError,
     RecordTooLargeError,
     TopicAuthorizationFailedError,
 )
@@ -70,22 +77,43 @@ IDLE_WAIT_MS = 500
 # (e.g. its topic was deleted) is dead-lettered after this many attempts.
 PUBLISH_ATTEMPTS = 3
 BACKOFF_MAX_S = 5.0
-# Send errors that belong to one record rather than to the producer or the broker.
-RECORD_ERRORS = (
+# Errors a record's own content causes: the broker (or the producer) refuses that one
+# record, and would refuse it again on every retry. Never retried as the batch's problem.
+CONTENT_ERRORS = (
     MessageSizeTooLargeError,
     RecordTooLargeError,
-    InvalidTopicError,
-    TopicAuthorizationFailedError,
+    RecordListTooLargeError,
+    CorruptRecordException,
 )
+# Send errors of an output that belong to one record rather than to the producer or the
+# broker: its content, or the topic it alone is routed to.
+RECORD_ERRORS = (*CONTENT_ERRORS, InvalidTopicError, TopicAuthorizationFailedError)
+# A state change refused for its content belongs to the record(s) that made it. Any other
+# changelog failure (topic missing, not authorised) is the deployment's, shared by every
+# record: retried, never turned into dead letters.
+STATE_RECORD_ERRORS = CONTENT_ERRORS
 
 
 class RecordSendError(Exception):
-    """Publishing an outcome of the record at `offset` failed with `cause`."""
+    """A send on behalf of the record at `offset` failed with `cause`: one of its outcomes
+    published to `topic`, or (`topic` None) the state changes of its cycle."""
 
-    def __init__(self, offset: int, cause: BaseException) -> None:
-        super().__init__(f"send failed for offset {offset}: {cause!r}")
+    def __init__(self, offset: int, cause: BaseException, topic: str | None) -> None:
+        what = "state change" if topic is None else f"send to {topic}"
+        super().__init__(f"{what} failed for offset {offset}: {cause!r}")
         self.offset = offset
         self.cause = cause
+        self.topic = topic
+
+
+@dataclass(frozen=True, slots=True)
+class _Poison:
+    """Why a record cannot be committed as its stage made it: it is dead-lettered at
+    `stage` instead, `reason` before the cause's own description."""
+
+    stage: str
+    reason: str
+    cause: BaseException
 
 
 class CommitUncertainError(Exception):
@@ -144,7 +172,9 @@ class StageRunner(Generic[T]):
         self._lock = asyncio.Lock()
         self._committed: dict[TopicPartition, int] = {}
         self._attempts: dict[tuple[TopicPartition, int], int] = defaultdict(int)
-        self._poisoned: dict[tuple[TopicPartition, int], BaseException] = {}
+        # Records that are dead-lettered when next read: their outcomes or state changes
+        # cannot be written (see `_blame`); the stage never runs on them again.
+        self._poisoned: dict[tuple[TopicPartition, int], _Poison] = {}
         # Partitions retried one record per transaction, up to this offset, after a send
         # failure that could not be pinned on one record of a batch.
         self._isolate_until: dict[TopicPartition, int] = {}
@@ -352,7 +382,7 @@ class StageRunner(Generic[T]):
                 poisoned = self._poisoned.get((cycle.tp, record.offset))
                 if poisoned is not None:
                     cycle.outcomes.append(
-                        self._dead(source, trace_id, original, "publish", poisoned)
+                        self._poisoned_outcome(source, trace_id, original, poisoned)
                     )
                     continue
                 try:
@@ -414,6 +444,15 @@ class StageRunner(Generic[T]):
             stage, exc, original, source=source, worker_id=self.settings.worker_id, article_id=key
         )
 
+    def _poisoned_outcome(
+        self, source: SourceRecord, trace_id: str, original: bytes, poison: _Poison
+    ) -> _Outcome:
+        outcome = self._dead(source, trace_id, original, poison.stage, poison.cause)
+        assert outcome.letter is not None  # noqa: S101 - _dead always makes a letter
+        reason = f"{poison.reason}: {outcome.letter.error}"
+        outcome.letter = outcome.letter.model_copy(update={"error": reason})
+        return outcome
+
     def _dead(
         self,
         source: SourceRecord,
@@ -443,39 +482,51 @@ class StageRunner(Generic[T]):
         producer = self._producers[cycle.tp]
         store = self._stores.get(cycle.tp.partition) if self.stage.stateful else None
         await producer.begin_transaction()
-        sends: list[tuple[int | None, asyncio.Future[Any]]] = []
+        # (record offset, output topic or None for a state change, delivery)
+        sends: list[tuple[int, str | None, asyncio.Future[Any]]] = []
         for outcome in cycle.outcomes:
             offset = outcome.source.offset
             assert offset is not None  # noqa: S101 - records read from Kafka have offsets
             for emit in self._events(outcome):
-                headers = cloudevent_headers(
-                    emit.model,
-                    event_id=f"{emit.key}:{type(emit.model).__name__}",
-                    source=self._source,
-                    trace_id=outcome.trace_id,
-                )
+                try:
+                    headers = cloudevent_headers(
+                        emit.model,
+                        event_id=f"{emit.key}:{type(emit.model).__name__}",
+                        source=self._source,
+                        trace_id=outcome.trace_id,
+                    )
+                    body = encode(emit.model)
+                except Exception as exc:  # an event that cannot be encoded is about its record
+                    raise RecordSendError(offset, exc, emit.topic) from exc
                 try:
                     future = await producer.send(
-                        emit.topic, encode(emit.model), key=emit.key.encode(), headers=headers
+                        emit.topic, body, key=emit.key.encode(), headers=headers
                     )
                 except KafkaError as exc:
-                    raise RecordSendError(offset, exc) from exc
-                sends.append((offset, future))
+                    raise RecordSendError(offset, exc, emit.topic) from exc
+                sends.append((offset, emit.topic, future))
         if store is not None and self.changelog is not None:
+            # The changes of a cycle are merged per key, so a refused one is blamed on the
+            # cycle's last record: alone in its cycle, that is the record that made it;
+            # in a batch, `_blame` retries the partition a record at a time to find it.
+            blamed = cycle.records[-1].offset
             for key, value in store.changes().items():
-                future = await producer.send(
-                    self.changelog, value, key=key, partition=cycle.tp.partition
-                )
-                sends.append((None, future))
+                try:
+                    future = await producer.send(
+                        self.changelog, value, key=key, partition=cycle.tp.partition
+                    )
+                except STATE_RECORD_ERRORS as exc:
+                    raise RecordSendError(blamed, exc, None) from exc
+                sends.append((blamed, None, future))
         last_changelog: int | None = None
-        for offset, future in sends:
+        for offset, topic, future in sends:
             try:
                 metadata = await future
             except KafkaError as exc:
-                if offset is None:
+                if topic is None and not isinstance(exc, STATE_RECORD_ERRORS):
                     raise
-                raise RecordSendError(offset, exc) from exc
-            if offset is None:
+                raise RecordSendError(offset, exc, topic) from exc
+            if topic is None:
                 last_changelog = metadata.offset
         next_offset = cycle.records[-1].offset + 1
         await producer.send_offsets_to_transaction({cycle.tp: next_offset}, self.group_id)
@@ -517,7 +568,7 @@ class StageRunner(Generic[T]):
             error=repr(cause),
         )
         if isinstance(exc, RecordSendError):
-            self._blame(cycle, exc.offset, cause)
+            self._blame(cycle, exc)
         if self.stage.stateful:
             self._stores[tp.partition].abort()
         producer = self._producers.pop(tp, None)
@@ -539,21 +590,34 @@ class StageRunner(Generic[T]):
             self._producers.pop(tp, None)
             self._needs_rejoin = True
 
-    def _blame(self, cycle: _Cycle, offset: int, cause: BaseException) -> None:
-        """Count a failed send against the record at `offset`; a record that cannot be
-        published (too large, topic refused) is dead-lettered at its next attempt. In a
-        batch, sends fail together: the partition is then retried a record at a time."""
-        key = (cycle.tp, offset)
+    def _blame(self, cycle: _Cycle, error: RecordSendError) -> None:
+        """Count a failed send against the record it was for; a record whose outcome cannot
+        be published (too large, topic refused) or whose state change the changelog refuses
+        (too large) is dead-lettered at its next attempt, its state changes discarded (the
+        stage does not run on it again). In a batch, sends fail together: the partition is
+        then retried a record at a time, so the failure lands on the one record it is
+        about and the rest of the batch gets its outcomes."""
+        key = (cycle.tp, error.offset)
         self._attempts[key] += 1
-        per_record = isinstance(cause, RECORD_ERRORS)
-        retriable = isinstance(cause, KafkaError) and cause.retriable
-        stuck = retriable and self._attempts[key] >= PUBLISH_ATTEMPTS and self.broker_ok()
+        cause = error.cause
+        if error.topic is None:
+            per_record = isinstance(cause, STATE_RECORD_ERRORS)
+            stuck = False  # a changelog that keeps failing is everyone's problem
+        else:
+            # An outcome that could not even be encoded is the record's own problem too.
+            per_record = isinstance(cause, RECORD_ERRORS) or not isinstance(cause, KafkaError)
+            retriable = isinstance(cause, KafkaError) and cause.retriable
+            stuck = retriable and self._attempts[key] >= PUBLISH_ATTEMPTS and self.broker_ok()
         if not (per_record or stuck):
             return
         if len(cycle.records) > 1:
             self._isolate_until[cycle.tp] = cycle.records[-1].offset
+        elif error.topic is None:
+            reason = f"its state change could not be written to {self.changelog}"
+            self._poisoned[key] = _Poison(self.stage.fail_stage, reason, cause)
         else:
-            self._poisoned[key] = cause
+            reason = f"its outcome could not be published to {error.topic}"
+            self._poisoned[key] = _Poison("publish", reason, cause)
 
     def _report(self, cycle: _Cycle) -> None:
         """Metrics and logs of a committed cycle (never of an aborted one)."""

@@ -14,7 +14,7 @@ from newswire.pipeline.errors import SourceRecord
 
 T = TypeVar("T")
 # The dead-letter stages a runner may report (DeadLetter.stage).
-FailStage = Literal["decode", "validate", "clean", "dedup", "tag", "publish"]
+FailStage = Literal["decode", "validate", "clean", "dedup", "tag", "story", "publish"]
 
 
 @dataclass(frozen=True, slots=True)

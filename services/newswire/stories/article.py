@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from newswire.models import EnrichedArticle
+from newswire.stories.bounds import NAME_CHARS, SOURCE_CHARS, TITLE_CHARS
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,15 +31,20 @@ def event_time(published_at: datetime | None, fetched_at: datetime) -> datetime:
 
 
 def story_article(event: EnrichedArticle) -> StoryArticle:
-    """The story stage's view of an enriched event."""
+    """The story stage's view of an enriched event, cut to the limits that bound a story's
+    stored state (`newswire.stories.bounds`)."""
     return StoryArticle(
         id=event.id,
         url=event.url,
-        source=event.source,
-        title=event.title,
+        source=event.source[:SOURCE_CHARS],
+        title=None if event.title is None else event.title[:TITLE_CHARS],
         text=event.text,
         event_time=event_time(event.published_at, event.fetched_at),
         countries=tuple((c.code, c.salience) for c in event.countries),
-        persons=tuple(e.name for e in event.entities if e.kind == "person"),
-        orgs=tuple(e.name for e in event.entities if e.kind == "org"),
+        persons=_names(event, "person"),
+        orgs=_names(event, "org"),
     )
+
+
+def _names(event: EnrichedArticle, kind: str) -> tuple[str, ...]:
+    return tuple(e.name for e in event.entities if e.kind == kind and len(e.name) <= NAME_CHARS)

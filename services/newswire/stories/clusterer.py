@@ -332,7 +332,9 @@ class StoryClusterer:
     def _start(self, article: StoryArticle, vector: Vector, now: float) -> StoryState:
         state = StoryState(
             story_id=article.id,
-            centroid=dict(vector),
+            # Pruned like every later sum: a long first article's whole vector would make
+            # the stored state unbounded (too large for the changelog).
+            centroid=add_pruned({}, vector, self.params.centroid_terms),
             originals=0,
             copies=0,
             first_seen=now,

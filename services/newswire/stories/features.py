@@ -33,6 +33,9 @@ class FeatureParams:
     country_weight: float = 0.3
     """Weight of the country keys beside the unit-length term vector."""
     min_word_length: int = 3
+    max_word_length: int = 40
+    """Longer runs of letters are no words (markup, encodings run together): left out, which
+    also bounds the length of a stored centroid term (`newswire.stories.bounds`)."""
 
 
 @cache
@@ -49,7 +52,7 @@ def term_vector(text: str, stemmer: Stemmer, params: FeatureParams) -> Vector:
     weights: dict[str, float] = {}
     boosts = _lead_boosts(params.lead_boost, params.lead_scale)
     tail = len(boosts)
-    shortest = params.min_word_length
+    shortest, longest = params.min_word_length, params.max_word_length
     known = stemmer.cache
     words = WORD.findall(text.lower())
     # The lead word by word (its boost depends on the position), the rest counted at once;
@@ -58,7 +61,7 @@ def term_vector(text: str, stemmer: Stemmer, params: FeatureParams) -> Vector:
     for word, boost in zip(words[:tail], boosts, strict=False):
         per_word[word] = per_word.get(word, 0.0) + boost
     for word, count in per_word.items():
-        if len(word) < shortest:
+        if not shortest <= len(word) <= longest:
             continue
         stem, weight = known.get(word) or stemmer.stem_and_weight(word)
         if weight <= 0.0:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from newswire.models import DuplicateNotice, EnrichedArticle, StoryUpdate
 from newswire.stories.article import story_article
+from newswire.stories.bounds import SOURCE_CHARS
 from newswire.stories.clusterer import StoryClusterer
 
 
@@ -28,4 +29,5 @@ def assign_story(
 def count_copy(clusterer: StoryClusterer, notice: DuplicateNotice) -> StoryUpdate | None:
     """The update of the original's story once the copy in `notice` is counted in it (None
     when that story is no longer open)."""
-    return clusterer.add_copy(notice.id, notice.original_id, notice.source, notice.detected_at)
+    source = notice.source[:SOURCE_CHARS]  # bounded like an original's (stories.bounds)
+    return clusterer.add_copy(notice.id, notice.original_id, source, notice.detected_at)

@@ -130,7 +130,12 @@ class NewswireWorker(faust.Worker):
 def run_worker(settings: Settings) -> None:
     """Run one worker in the foreground until it is signalled to stop."""
     from newswire.tagging.service import TaggingService  # noqa: PLC0415 - heavy: loads models
-    from newswire.worker.stages import dedup_stage, enrich_stage, prepare_stage  # noqa: PLC0415
+    from newswire.worker.stages import (  # noqa: PLC0415
+        dedup_stage,
+        enrich_stage,
+        prepare_stage,
+        story_stage,
+    )
 
     app = create_app(settings)
     metrics = PipelineMetrics()
@@ -143,6 +148,7 @@ def run_worker(settings: Settings) -> None:
             prepare_stage(settings),
             dedup_stage(settings),
             enrich_stage(settings, tagging, metrics),
+            story_stage(settings, metrics),
         )
     ]
     export_metrics(app, metrics, runners)

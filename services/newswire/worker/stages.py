@@ -1,4 +1,4 @@
-"""The worker's three stages, declared for the stage runner (`newswire.runner`).
+"""The worker's four stages, declared for the stage runner (`newswire.runner`).
 
 Each declaration names its input topic, how its records decode and what it makes of a
 batch; the runner does the rest (transactions, delivery, dead letters, metrics, logs).
@@ -10,7 +10,7 @@ import time
 from collections.abc import Sequence
 
 from newswire.config import Settings
-from newswire.models import DeadLetter
+from newswire.models import DeadLetter, DuplicateNotice, EnrichedArticle
 from newswire.models.events import utcnow
 from newswire.models.internal import CleanedArticle, UniqueArticle
 from newswire.observability.metrics import PipelineMetrics
@@ -20,8 +20,20 @@ from newswire.pipeline.errors import dead_letter
 from newswire.pipeline.prepare import prepare
 from newswire.routing import Route, load_routes
 from newswire.runner.stage import Emit, Item, Result, Stage, State
+from newswire.runner.store import PartitionStore
+from newswire.stories import StoryClusterer, assign_story, count_copy
+from newswire.stories.params import StoryParams, params_from_settings
 from newswire.tagging.service import TaggingService, TagResult, reading_language
-from newswire.topics import CLEANED, DUPLICATES, ENRICHED, RAW, UNIQUE, topic_name
+from newswire.topics import (
+    CLEANED,
+    DUPLICATES,
+    ENRICHED,
+    RAW,
+    STORIES,
+    TAGGED,
+    UNIQUE,
+    topic_name,
+)
 from newswire.wire import decode
 
 SWEEP_INTERVAL_S = 600.0
@@ -64,10 +76,12 @@ def prepare_stage(settings: Settings) -> Stage[bytes]:
 
 def dedup_stage(settings: Settings) -> Stage[CleanedArticle]:
     """Cleaned article -> new (first copies and changed resubmissions) on to tagging, later
-    copies as duplicate notices. The index lives in the stage's state, so its changes
+    copies as duplicate notices (published, and passed to the story stage so the copy
+    counts in its original's story). The index lives in the stage's state, so its changes
     commit with the outputs they caused."""
     unique_topic = topic_name(settings, UNIQUE)
     duplicates_topic = topic_name(settings, DUPLICATES)
+    tagged_topic = topic_name(settings, TAGGED)
     last_sweep = time.monotonic()
 
     async def handle(items: Sequence[Item[CleanedArticle]], state: State | None) -> list[Result]:
@@ -94,7 +108,8 @@ def dedup_stage(settings: Settings) -> Stage[CleanedArticle]:
                             notice,
                             "duplicate",
                             log={**log, "score": notice.score},
-                        )
+                        ),
+                        Emit(tagged_topic, article.raw.id, notice, "copy_for_story"),
                     ]
                 )
             else:
@@ -134,12 +149,9 @@ async def tag_alone_if_failed(
 def enrich_stage(
     settings: Settings, tagging: TaggingService, metrics: PipelineMetrics
 ) -> Stage[UniqueArticle]:
-    """New articles, in batches -> tagged, enriched events (and copies on route topics);
-    an article tagging fails for becomes a dead letter at stage 'tag'."""
-    enriched_topic = topic_name(settings, ENRICHED)
-    routes: list[tuple[Route, str]] = [
-        (route, topic_name(settings, route.topic)) for route in load_routes(settings.routes_file)
-    ]
+    """New articles, in batches -> tagged, enriched events on to the story stage (which
+    publishes them); an article tagging fails for becomes a dead letter at stage 'tag'."""
+    tagged_topic = topic_name(settings, TAGGED)
 
     async def handle(items: Sequence[Item[UniqueArticle]], state: State | None) -> list[Result]:
         started = time.perf_counter()
@@ -176,27 +188,7 @@ def enrich_stage(
                 stages_ms={**item.value.stages_ms, "tag": per_article},
                 revision=item.value.revision,
             )
-            routed = [(route, topic) for route, topic in routes if route.matches(enriched)]
-            log = {
-                "countries": [c.code for c in enriched.countries],
-                "primary_country": enriched.primary_country,
-                "entities": len(enriched.entities),
-                "routes": [route.topic for route, _ in routed],
-                "revision": enriched.revision,
-            }
-            results.append(
-                [
-                    Emit(
-                        enriched_topic,
-                        enriched.id,
-                        enriched,
-                        "enriched",
-                        log=log,
-                        fetched_at=article.raw.fetched_at,
-                    ),
-                    *(Emit(topic, enriched.id, enriched, "routed") for _, topic in routed),
-                ]
-            )
+            results.append([Emit(tagged_topic, enriched.id, enriched, "tagged")])
         return results
 
     return Stage(
@@ -207,4 +199,120 @@ def enrich_stage(
         fail_stage="tag",
         batch_size=settings.ner_batch_size,
         started=tagging.wait_ready,
+    )
+
+
+def decode_tagged(data: bytes) -> EnrichedArticle | DuplicateNotice:
+    """A record of the story stage's input: a tagged article or a dedup copy notice.
+
+    Told apart by the notice's `original_id` key: JSON escapes every quote inside a string,
+    so that key with its quotes and colon cannot occur in an enriched event's text."""
+    if b'"original_id":' in data:
+        return decode(DuplicateNotice, data)
+    return decode(EnrichedArticle, data)
+
+
+class _Clusterers:
+    """One `StoryClusterer` per partition store, rebuilt from the store (`recover`) when
+    the store's epoch says entries were undone or restored since it was built."""
+
+    def __init__(self, params: StoryParams) -> None:
+        self.params = params
+        self._built: dict[int, tuple[State, int, StoryClusterer]] = {}
+
+    def for_store(self, state: State) -> StoryClusterer:
+        """The clusterer over `state`, up to date with it."""
+        epoch = state.epoch if isinstance(state, PartitionStore) else 0
+        built = self._built.get(id(state))
+        if built is not None and built[0] is state and built[1] == epoch:
+            return built[2]
+        clusterer = StoryClusterer(state, self.params)
+        self._built[id(state)] = (state, epoch, clusterer)
+        return clusterer
+
+    def drop(self, state: State) -> None:
+        """Forget the clusterer over `state` (its in-memory view may be ahead of it)."""
+        self._built.pop(id(state), None)
+
+
+def story_stage(
+    settings: Settings, metrics: PipelineMetrics
+) -> Stage[EnrichedArticle | DuplicateNotice]:
+    """Tagged articles -> placed in a story and published (enriched event with its `story`,
+    copies on route topics, story updates on `news.stories`); copy notices -> the update of
+    their original's story. Story state lives in the stage's store, so the enriched event,
+    the updates and the state changes commit in one transaction."""
+    enriched_topic = topic_name(settings, ENRICHED)
+    stories_topic = topic_name(settings, STORIES)
+    routes: list[tuple[Route, str]] = [
+        (route, topic_name(settings, route.topic)) for route in load_routes(settings.routes_file)
+    ]
+    clusterers = _Clusterers(params_from_settings(settings))
+
+    def place(clusterer: StoryClusterer, event: EnrichedArticle) -> list[Emit]:
+        started = time.perf_counter()
+        enriched, updates = assign_story(clusterer, event)
+        took = {**enriched.processing.stages_ms, "story": _ms(time.perf_counter() - started)}
+        processing = enriched.processing.model_copy(update={"stages_ms": took})
+        enriched = enriched.model_copy(update={"processing": processing})
+        metrics.record_story(
+            joined=enriched.story.similarity is not None,
+            closed=sum(update.status == "closed" for update in updates),
+            open_stories=clusterer.open_stories,
+        )
+        routed = [(route, topic) for route, topic in routes if route.matches(enriched)]
+        log = {
+            "countries": [c.code for c in enriched.countries],
+            "primary_country": enriched.primary_country,
+            "entities": len(enriched.entities),
+            "routes": [route.topic for route, _ in routed],
+            "revision": enriched.revision,
+            "story_id": enriched.story.story_id,
+            "similarity": enriched.story.similarity,
+        }
+        return [
+            Emit(
+                enriched_topic,
+                enriched.id,
+                enriched,
+                "enriched",
+                log=log,
+                fetched_at=enriched.fetched_at,
+            ),
+            *(Emit(topic, enriched.id, enriched, "routed") for _, topic in routed),
+            *(Emit(stories_topic, update.story_id, update, "story") for update in updates),
+        ]
+
+    async def handle(
+        items: Sequence[Item[EnrichedArticle | DuplicateNotice]], state: State | None
+    ) -> list[Result]:
+        assert state is not None  # noqa: S101 - a stateful stage always gets its store
+        clusterer = clusterers.for_store(state)
+        results: list[Result] = []
+        try:
+            for item in items:
+                if isinstance(item.value, DuplicateNotice):
+                    update = count_copy(clusterer, item.value)
+                    emits = (
+                        []
+                        if update is None
+                        else [Emit(stories_topic, update.story_id, update, "story")]
+                    )
+                    results.append(emits)
+                else:
+                    results.append(place(clusterer, item.value))
+        except BaseException:
+            # The runner undoes the batch's store changes; the clusterer's view is rebuilt.
+            clusterers.drop(state)
+            raise
+        return results
+
+    return Stage(
+        name="story",
+        input_topic=TAGGED,
+        decode=decode_tagged,
+        handle=handle,
+        fail_stage="story",
+        batch_size=64,
+        stateful=True,
     )

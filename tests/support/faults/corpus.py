@@ -141,9 +141,19 @@ def _partition(article_id: str, partitions: int) -> int:
 
 
 def _detectable_copy(
-    original: Planted, copy_id: str, exact: bool, index: DedupIndex, rng: random.Random
+    original: Planted,
+    copy_id: str,
+    exact: bool,
+    index: DedupIndex,
+    rng: random.Random,
+    others: list[bytes],
+    threshold: float,
 ) -> Planted:
-    """A copy of `original` under `copy_id` that dedup finds and matches to `original`."""
+    """A copy of `original` under `copy_id` that dedup finds and matches to `original`, in
+    whatever order the originals reached it: below the threshold against every other
+    original (`others`, their signatures). A copy near two originals is matched to the one
+    that keeps the LSH bands they share, the first to arrive; across partitions (a stalled
+    or moved partition) that need not be the plan's."""
     run = copy_id.rsplit("-", 1)[0]
     for _ in range(20):
         body, how = (
@@ -156,8 +166,13 @@ def _detectable_copy(
             body=body,
             scraper_id="faults",
         )
-        verdict = index.check(_candidate(copy), 0)
-        if verdict.duplicate and verdict.original_id == original.article.id:
+        candidate = _candidate(copy)
+        verdict = index.check(candidate, 0)
+        if (
+            verdict.duplicate
+            and verdict.original_id == original.article.id
+            and not _similar_to_any(candidate.fingerprint.signature, others, threshold)
+        ):
             return Planted(copy, original.partition, original.article.id, how)
     raise ValueError(f"no detectable copy of {original.article.id} could be made")
 
@@ -190,6 +205,7 @@ def build_plan(
     index = DedupIndex({}, threshold=threshold, window_s=86400.0)
     originals: list[Planted] = []
     kept: list[bytes] = []
+    signature_of: dict[str, bytes] = {}
     for body in _bodies(lee_documents(), rng):
         if len(originals) == n_originals:
             break
@@ -209,6 +225,7 @@ def build_plan(
         if index.observe(candidate, 0).duplicate:
             continue  # the corpus itself has near-duplicate documents: keep stories distinct
         kept.append(candidate.fingerprint.signature)
+        signature_of[article_id] = candidate.fingerprint.signature
         originals.append(Planted(article, _partition(article_id, partitions)))
     if len(originals) < n_originals:
         raise ValueError(f"only {len(originals)} distinct originals could be built")
@@ -217,7 +234,10 @@ def build_plan(
     for item in originals:
         by_partition.setdefault(item.partition, []).append(item)
     for number, original in enumerate(rng.sample(originals, n_copies)):
-        copy = _detectable_copy(original, f"{run}-c{number:05d}", number % 2 == 0, index, rng)
+        others = [sig for i, sig in signature_of.items() if i != original.article.id]
+        copy = _detectable_copy(
+            original, f"{run}-c{number:05d}", number % 2 == 0, index, rng, others, threshold
+        )
         lane = by_partition[original.partition]
         after = lane.index(original) + 1
         lane.insert(rng.randint(after, len(lane)), copy)

@@ -1,0 +1,130 @@
+"""The worker's story stage over a runner store, without a broker: what it emits, and that
+its clusterer never keeps the effect of changes the runner undid."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+
+import orjson
+
+from newswire.config import Settings
+from newswire.models import DeadLetter, DuplicateNotice, EnrichedArticle, StoryUpdate
+from newswire.models.events import ProcessingInfo, StoryInfo
+from newswire.observability.metrics import PipelineMetrics
+from newswire.pipeline.errors import SourceRecord
+from newswire.runner.stage import Emit, Item, Result, Stage
+from newswire.runner.store import PartitionStore
+from newswire.wire import encode
+from newswire.worker.stages import decode_tagged, story_stage
+
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+SETTINGS = Settings(_env_file=None, topic_prefix="", app_id="newswire")  # type: ignore[call-arg]
+
+
+def _event(article_id: str, text: str) -> EnrichedArticle:
+    return EnrichedArticle(
+        id=article_id,
+        url=f"https://example.com/{article_id}",
+        source=f"outlet-{article_id}",
+        title=None,
+        text=text,
+        language="en",
+        published_at=NOW,
+        fetched_at=NOW,
+        scraper_id="t",
+        story=StoryInfo(
+            story_id=article_id, content_hash=article_id, canonical_url="https://example.com"
+        ),
+        processing=ProcessingInfo(
+            worker_id="w", newswire_version="0", received_at=NOW, processed_at=NOW
+        ),
+    )
+
+
+def _notice(copy_id: str, original_id: str) -> DuplicateNotice:
+    return DuplicateNotice(
+        id=copy_id,
+        url=f"https://copies.example/{copy_id}",
+        source="copies",
+        original_id=original_id,
+        method="content_hash",
+        score=1.0,
+        detected_at=NOW,
+    )
+
+
+def _seed(prefix: str) -> str:
+    [path] = SEEDS.glob(f"{prefix}_*.txt")
+    return path.read_text()
+
+
+def _run(
+    values: list[EnrichedArticle | DuplicateNotice],
+    store: PartitionStore,
+    stage: Stage[EnrichedArticle | DuplicateNotice] | None = None,
+) -> list[Result]:
+    stage = stage or story_stage(SETTINGS, PipelineMetrics())
+    items = [
+        Item(SourceRecord("news.internal.tagged", 0, offset, None), b"", value, "0" * 31 + "1")
+        for offset, value in enumerate(values)
+    ]
+    store.begin_batch()
+    results = list(asyncio.run(stage.handle(items, store)))
+    store.end_batch(keep=True)
+    return results
+
+
+def _emits(result: Result) -> list[Emit]:
+    assert not isinstance(result, DeadLetter)
+    return list(result)
+
+
+def test_the_story_input_tells_copy_notices_from_tagged_articles() -> None:
+    notice = _notice("copy", "original")
+    assert decode_tagged(encode(notice)) == notice
+    tricky = _event("a1", 'He wrote {"original_id": "x"} on the wall.')
+    assert decode_tagged(encode(tricky)) == tricky
+    assert b'"original_id":' not in encode(tricky)
+    assert orjson.loads(encode(tricky))["text"].count("original_id") == 1
+
+
+def test_a_second_report_joins_the_first_and_its_copy_counts_in_the_story() -> None:
+    store = PartitionStore()
+    first, second = _event("tehran-1", _seed("002")), _event("tehran-2", _seed("004"))
+    [placed_first, placed_second, copied] = _run(
+        [first, second, _notice("tehran-copy", "tehran-1")], store
+    )
+    topics = [[e.topic for e in _emits(r)] for r in (placed_first, placed_second, copied)]
+    assert topics == [
+        ["news.articles.enriched", "news.stories"],
+        ["news.articles.enriched", "news.stories"],
+        ["news.stories"],
+    ]
+    enriched = _emits(placed_second)[0].model
+    assert isinstance(enriched, EnrichedArticle)
+    assert enriched.story.story_id == "tehran-1" and enriched.story.similarity is not None
+    assert "story" in enriched.processing.stages_ms
+    update = _emits(copied)[0].model
+    assert isinstance(update, StoryUpdate)
+    assert (update.story_id, update.article_count, update.copies) == ("tehran-1", 3, 1)
+
+
+def test_changes_the_runner_undid_are_forgotten_by_the_clusterer_too() -> None:
+    store, stage = PartitionStore(), story_stage(SETTINGS, PipelineMetrics())
+    first, second = _event("tehran-1", _seed("002")), _event("tehran-2", _seed("004"))
+    _run([first], store, stage)
+    store.commit()
+    _run([second], store, stage)
+    store.abort()  # the transaction that placed `second` did not commit
+    [again] = _run([second], store, stage)
+    update = _emits(again)[1].model
+    assert isinstance(update, StoryUpdate)
+    # Joined once, not twice: the story has two articles at its second update.
+    assert (update.article_count, update.update, update.members) == (
+        2,
+        2,
+        ["tehran-1", "tehran-2"],
+    )
