@@ -103,3 +103,25 @@ def test_malformed_routes_are_refused_with_the_reason(
     path.write_text(text)
     with pytest.raises(ValidationError, match=complaint):
         load_routes(path)
+
+
+def test_a_story_size_route_takes_articles_of_grown_stories_only() -> None:
+    big = Route(topic="news.stories.big", min_story_articles=3)
+    assert not big.matches(event({"AU": 1.0}, "AU"))  # a story of one
+    assert not big.matches(event({"AU": 1.0}, "AU"), story_articles=2)
+    assert big.matches(event({"AU": 1.0}, "AU"), story_articles=3)
+
+
+def test_a_story_size_narrows_a_country_route() -> None:
+    big_levant = LEVANT.model_copy(update={"min_story_articles": 2})
+    assert big_levant.matches(event({"SY": 0.9}, "SY"), story_articles=2)
+    assert not big_levant.matches(event({"SY": 0.9}, "SY"), story_articles=1)
+    assert not big_levant.matches(event({"AU": 1.0}, "AU"), story_articles=5)
+    assert matching_routes(event({"SY": 0.9}, "SY"), [LEVANT, big_levant]) == [LEVANT]
+
+
+def test_a_story_size_of_one_is_refused_as_saying_nothing() -> None:
+    with pytest.raises(ValidationError):
+        Route(topic="news.stories.all", min_story_articles=1)
+    with pytest.raises(ValidationError, match="story size"):
+        Route(topic="news.nothing")

@@ -128,3 +128,18 @@ def test_changes_the_runner_undid_are_forgotten_by_the_clusterer_too() -> None:
         2,
         ["tehran-1", "tehran-2"],
     )
+
+
+def test_a_story_size_route_copies_the_report_that_grows_the_story(tmp_path: Path) -> None:
+    routes = tmp_path / "routes.yaml"
+    routes.write_text("routes:\n  - topic: news.stories.grown\n    min_story_articles: 2\n")
+    settings = SETTINGS.model_copy(update={"routes_file": routes})
+    stage = story_stage(settings, PipelineMetrics())
+    first, second = _event("tehran-1", _seed("002")), _event("tehran-2", _seed("004"))
+    [placed_first, placed_second] = _run([first, second], PartitionStore(), stage)
+    assert "news.stories.grown" not in [e.topic for e in _emits(placed_first)]
+    assert [e.topic for e in _emits(placed_second)] == [
+        "news.articles.enriched",
+        "news.stories.grown",
+        "news.stories",
+    ]

@@ -8,16 +8,22 @@ event must name to be copied there.
       - topic: news.people.watchlist
         persons: [Ali Mamlouk]
         orgs: [Hezbollah]
+      - topic: news.stories.big
+        min_story_articles: 5    # articles of stories that have grown to 5 reports
 
 An event matches a route when it names any of the route's countries (with at least
-`min_salience`, or as its primary country when `primary_only`), persons or organisations.
+`min_salience`, or as its primary country when `primary_only`), persons or organisations,
+and, when the route sets `min_story_articles`, the story it joined counts at least that
+many articles (copies included) with it; a route may name only a story size.
 Names match as `newswire.subscribe.names` says (the same rules as `tail`): "UN" and
 "United Nations" are one organisation, and "United Nations Security Council" is found
 under either. Route topics are created with the others (`newswire topics create`) under
 the prefix.
 
-A new kind of criterion (say, a story's size) is one more field on `Route` and one more
-clause in `Route.criteria`; `_says_something` counts it as something a route can name."""
+A new kind of criterion is one more field on `Route` and one more clause in
+`Route.criteria` (any of which routes) or in `Route.matches` (a condition every routed
+event meets, as the story size is); `_says_something` counts it as something a route can
+name."""
 
 from __future__ import annotations
 
@@ -45,17 +51,27 @@ class Route(BaseModel):
     orgs: frozenset[str] = frozenset()
     min_salience: float = Field(default=0.0, ge=0.0, le=1.0)
     primary_only: bool = False
+    min_story_articles: int | None = Field(
+        default=None, ge=2, description="Route only articles whose story has this many articles."
+    )
     partitions: int = Field(default=1, ge=1, description="Partitions of the route's topic.")
 
     @model_validator(mode="after")
     def _says_something(self) -> Route:
-        if not (self.countries or self.persons or self.orgs):
-            raise ValueError(f"route {self.topic!r} names no countries, persons or orgs")
+        if not (self.countries or self.persons or self.orgs or self.min_story_articles):
+            raise ValueError(
+                f"route {self.topic!r} names no countries, persons, orgs or story size"
+            )
         return self
 
-    def matches(self, event: EnrichedArticle) -> bool:
-        """Whether `event` belongs on this route's topic: any of its criteria holds."""
-        return any(criterion(event) for criterion in self.criteria())
+    def matches(self, event: EnrichedArticle, story_articles: int = 1) -> bool:
+        """Whether `event`, whose story counts `story_articles` articles with it, belongs on
+        this route's topic: its story is large enough (when the route asks) and any of its
+        country and entity criteria holds (when it names any)."""
+        if self.min_story_articles is not None and story_articles < self.min_story_articles:
+            return False
+        criteria = self.criteria()
+        return not criteria or any(criterion(event) for criterion in criteria)
 
     def criteria(self) -> list[Callable[[EnrichedArticle], bool]]:
         """The route's tests, one per kind it names; an event passing any is routed."""
@@ -108,6 +124,9 @@ def load_routes(path: Path | None) -> tuple[Route, ...]:
     return RouteTable.model_validate(data).routes
 
 
-def matching_routes(event: EnrichedArticle, routes: Sequence[Route]) -> list[Route]:
-    """The routes `event` should be copied to, in declaration order."""
-    return [route for route in routes if route.matches(event)]
+def matching_routes(
+    event: EnrichedArticle, routes: Sequence[Route], story_articles: int = 1
+) -> list[Route]:
+    """The routes `event` (its story `story_articles` articles strong) should be copied to,
+    in declaration order."""
+    return [route for route in routes if route.matches(event, story_articles)]

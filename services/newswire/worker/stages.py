@@ -260,7 +260,12 @@ def story_stage(
             closed=sum(update.status == "closed" for update in updates),
             open_stories=clusterer.open_stories,
         )
-        routed = [(route, topic) for route, topic in routes if route.matches(enriched)]
+        story_articles = next(
+            (u.article_count for u in updates if u.story_id == enriched.story.story_id), 1
+        )
+        routed = [
+            (route, topic) for route, topic in routes if route.matches(enriched, story_articles)
+        ]
         log = {
             "countries": [c.code for c in enriched.countries],
             "primary_country": enriched.primary_country,
