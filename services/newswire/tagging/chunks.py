@@ -56,10 +56,13 @@ _WORD = re.compile(r"[^\W\d_][\w'’.-]*")
 def can_name_something(sentence: str) -> bool:
     """Whether `sentence` may hold a name NER would tag: some word after the first carries
     a capital letter (the pronoun I aside), or the first word does and is not a common
-    sentence opener ("The", "But", "He"). Errs on the side of True."""
+    sentence opener ("The", "But", "He"), or it is written in a script without capitals.
+    Errs on the side of True."""
     words = _WORD.findall(sentence)
     if not words:
         return False
+    if any(not (c.isupper() or c.islower()) for word in words for c in word if c.isalpha()):
+        return True  # a script without capitals (Arabic, Chinese, ...): no cue to go by
     first, rest = words[0], words[1:]
     if any(c.isupper() for c in first) and first.casefold() not in _OPENERS:
         return True

@@ -72,11 +72,13 @@ _LANGUAGE_MIN_SCORE = 0.5
 
 def reading_language(code: str | None, score: float | None) -> str | None:
     """The language tagging reads an article in, from what the cleaning stage recorded:
-    the source's own (no score) or a detected one it is sure of; None (read as English)
-    otherwise. The same rule as `detect_languages`, without detecting again."""
+    the source's own (no score; a BCP 47 tag reduced to its language, "en-US" -> "en") or
+    a detected one it is sure of; None (read as English) otherwise. The same rule as
+    `detect_languages`, without detecting again."""
     if code is None or (score is not None and score < _LANGUAGE_MIN_SCORE):
         return None
-    return code
+    # Models are chosen by ISO 639 code; a region or script subtag must not hide them.
+    return code.split("-", 1)[0].lower()
 
 
 def detect_languages(texts: Sequence[str]) -> list[str | None]:

@@ -18,6 +18,8 @@ from newswire.tagging.spans import NerSpan
         "officials from the US arrived late.",  # US, not the word us
         "the Taliban fled.",
         "the new iPhone sold out.",  # a capital inside a word
+        "التقى الأسد بوتين في موسكو.",  # Arabic has no capitals to go by
+        "习近平在北京会见了普京。",
     ],
 )
 def test_a_sentence_with_a_capitalised_word_may_name_something(sentence: str) -> None:

@@ -73,4 +73,6 @@ def test_the_cleaning_stages_language_is_read_as_detection_would_be() -> None:
     assert reading_language("fr", 0.93) == "fr"
     assert reading_language("de", 0.31) is None  # unsure: read as English
     assert reading_language("fr", None) == "fr"  # the source said so
+    assert reading_language("en-US", None) == "en"  # a region tag does not hide the model
+    assert reading_language("pt-BR", None) == "pt"
     assert reading_language(None, None) is None
