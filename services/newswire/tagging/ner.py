@@ -177,8 +177,13 @@ class SpanCache:
 
     @staticmethod
     def _key(model: str, piece: str) -> bytes:
-        digest = hashlib.blake2b(piece.encode("utf-8", "surrogatepass"), digest_size=16)
-        digest.update(model.encode())
+        # The model name is the digest's personalisation, so no name and text can run
+        # together into another pair's key.
+        digest = hashlib.blake2b(
+            piece.encode("utf-8", "surrogatepass"),
+            digest_size=16,
+            person=hashlib.blake2b(model.encode(), digest_size=16).digest(),
+        )
         return digest.digest()
 
     def get(self, model: str, piece: str) -> tuple[NerSpan, ...] | None:
