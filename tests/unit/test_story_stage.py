@@ -16,6 +16,7 @@ from newswire.observability.metrics import PipelineMetrics
 from newswire.pipeline.errors import SourceRecord
 from newswire.runner.stage import Emit, Item, Result, Stage
 from newswire.runner.store import PartitionStore
+from newswire.stories.article import PUBLISHED_AHEAD_LIMIT, event_time
 from newswire.wire import encode
 from newswire.worker.stages import decode_tagged, story_stage
 
@@ -143,3 +144,14 @@ def test_a_story_size_route_copies_the_report_that_grows_the_story(tmp_path: Pat
         "news.stories.grown",
         "news.stories",
     ]
+
+
+def test_an_article_whose_metadata_has_an_original_id_key_is_read_as_an_article() -> None:
+    article = _event("a1", "text").model_copy(update={"metadata": {"original_id": "x"}})
+    assert decode_tagged(encode(article)) == article
+
+
+def test_a_publication_date_far_ahead_of_the_fetch_does_not_move_story_time() -> None:
+    ahead = NOW.replace(year=2099)
+    assert event_time(ahead, NOW) == NOW + PUBLISHED_AHEAD_LIMIT
+    assert event_time(NOW, NOW) == NOW and event_time(None, NOW) == NOW

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from newswire.models import EnrichedArticle
 from newswire.stories.bounds import NAME_CHARS, SOURCE_CHARS, TITLE_CHARS
@@ -25,9 +25,17 @@ class StoryArticle:
     orgs: tuple[str, ...] = ()
 
 
+# A publication date may run ahead of the fetch by time zones and clock skew, not more.
+PUBLISHED_AHEAD_LIMIT = timedelta(days=1)
+
+
 def event_time(published_at: datetime | None, fetched_at: datetime) -> datetime:
-    """An article's event time: when it was published, else when it was fetched."""
-    return published_at if published_at is not None else fetched_at
+    """An article's event time: when it was published, else when it was fetched; never
+    more than a day after the fetch, since event time closes stories and one article
+    dated years ahead would otherwise close every story at once."""
+    if published_at is None:
+        return fetched_at
+    return min(published_at, fetched_at + PUBLISHED_AHEAD_LIMIT)
 
 
 def story_article(event: EnrichedArticle) -> StoryArticle:

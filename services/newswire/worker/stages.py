@@ -6,8 +6,11 @@ batch; the runner does the rest (transactions, delivery, dead letters, metrics, 
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Sequence
+
+from pydantic import ValidationError
 
 from newswire.config import Settings
 from newswire.models import DeadLetter, DuplicateNotice, EnrichedArticle
@@ -206,9 +209,12 @@ def decode_tagged(data: bytes) -> EnrichedArticle | DuplicateNotice:
     """A record of the story stage's input: a tagged article or a dedup copy notice.
 
     Told apart by the notice's `original_id` key: JSON escapes every quote inside a string,
-    so that key with its quotes and colon cannot occur in an enriched event's text."""
+    so that key with its quotes and colon cannot occur in an enriched event's text; it can
+    be a key of the article's metadata, so a record that is no valid notice is read as an
+    article."""
     if b'"original_id":' in data:
-        return decode(DuplicateNotice, data)
+        with contextlib.suppress(ValidationError):
+            return decode(DuplicateNotice, data)
     return decode(EnrichedArticle, data)
 
 
