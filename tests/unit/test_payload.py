@@ -99,3 +99,12 @@ def test_an_article_larger_than_the_worker_allows_is_refused_up_front() -> None:
         validate_articles([GOOD, big], max_bytes=4096)
     [error] = caught.value.errors
     assert (error.index, error.field, error.type) == (1, "body", "too_large")
+
+
+def test_metadata_nested_too_deep_for_json_is_refused_not_a_crash() -> None:
+    deep: object = 1
+    for _ in range(5000):
+        deep = [deep]
+    with pytest.raises(InvalidArticleError) as caught:
+        validate_article({"url": "https://a.example/x", "source": "s", "body": "b", "x": deep})
+    assert caught.value.errors[0].type == "json_depth"

@@ -93,7 +93,12 @@ def _as_article(item: RawArticle | Mapping[str, Any], index: int) -> RawArticle:
         raise InvalidArticleError(
             [FieldError(index, "(article)", "an article must be a JSON object", "object_type")]
         )
-    non_finite = _non_finite_field(item)
+    try:
+        non_finite = _non_finite_field(item)
+    except RecursionError:
+        raise InvalidArticleError(
+            [FieldError(index, "(article)", "nested too deeply to be JSON", "json_depth")]
+        ) from None
     if non_finite is not None:
         raise InvalidArticleError(
             [
