@@ -248,6 +248,9 @@ class StoryClusterer:
         vector = article_vector(
             article.title, article.text, article.countries, self._stemmer, self.params.features
         )
+        known = self._story_of.get(article.id) or (article.id if article.id in self._open else None)
+        if known is not None and known in self._open:
+            return self._revise(self._open[known], article.id, vector, now, closed)
         story_id, score, similarity = self.best_story(vector)
         if story_id is not None and score >= self.params.threshold:
             state = self._open[story_id]
@@ -261,6 +264,26 @@ class StoryClusterer:
         self._take_waiting_copies(state, article.id)
         self._save(state)
         return Placement(state.story_id, joined, [self.update_of(state), *closed])
+
+    def _revise(
+        self,
+        state: StoryState,
+        article_id: str,
+        vector: Vector,
+        now: float,
+        closed: list[StoryUpdate],
+    ) -> Placement:
+        # A new revision of an article the story already holds stays in that story and is
+        # not counted again; starting a story under its id would overwrite this one.
+        state.update += 1
+        state.updated_at = max(state.updated_at, now)
+        self._save(state)
+        similarity = (
+            None
+            if state.story_id == article_id
+            else round(min(1.0, max(0.0, self.score(vector, state)[1])), 6)
+        )
+        return Placement(state.story_id, similarity, [self.update_of(state), *closed])
 
     def add_copy(
         self, copy_id: str, original_id: str, source: str, seen_at: datetime

@@ -258,3 +258,21 @@ def test_best_story_skips_exemplars_only_where_they_cannot_change_the_choice() -
         winner = max(sorted(scores), key=scores.__getitem__)
         story_id, score, _ = clusterer.best_story(vector)
         assert (story_id, score) == (winner, scores[winner])
+
+
+def test_a_revision_stays_in_its_story_and_is_not_counted_again() -> None:
+    clusterer = StoryClusterer({}, StoryParams())
+    clusterer.place(article("a1", CANYON))
+    joined = clusterer.place(article("a2", CANYON_2, 1))
+    clusterer.place(article("a3", CRICKET, 2))
+    # A revised a2 whose text now reads like the cricket story, and a revised a3 (which
+    # started its story) that reads like the canyon story: neither moves, neither counts.
+    revised_member = clusterer.place(article("a2", CRICKET, 3))
+    revised_starter = clusterer.place(article("a3", CANYON, 4))
+    assert revised_member.story_id == "a1" and revised_member.similarity is not None
+    assert (revised_starter.story_id, revised_starter.similarity) == ("a3", None)
+    canyon, cricket = revised_member.updates[0], revised_starter.updates[0]
+    assert (canyon.article_count, canyon.members) == (2, ["a1", "a2"])
+    assert canyon.update > joined.updates[0].update
+    assert (cricket.article_count, cricket.members) == (1, ["a3"])
+    assert clusterer.open_stories == 2 and clusterer.new_stories == 2
