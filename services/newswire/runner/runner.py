@@ -86,8 +86,10 @@ CONTENT_ERRORS = (
     CorruptRecordException,
 )
 # Send errors of an output that belong to one record rather than to the producer or the
-# broker: its content, or the topic it alone is routed to.
-RECORD_ERRORS = (*CONTENT_ERRORS, InvalidTopicError, TopicAuthorizationFailedError)
+# broker: its content, or (for a stage's optional topics only) the topic it alone is
+# routed to.
+TOPIC_ERRORS = (InvalidTopicError, TopicAuthorizationFailedError)
+RECORD_ERRORS = (*CONTENT_ERRORS, *TOPIC_ERRORS)
 # A state change refused for its content belongs to the record(s) that made it. Any other
 # changelog failure (topic missing, not authorised) is the deployment's, shared by every
 # record: retried, never turned into dead letters.
@@ -608,6 +610,11 @@ class StageRunner(Generic[T]):
             per_record = isinstance(cause, RECORD_ERRORS) or not isinstance(cause, KafkaError)
             retriable = isinstance(cause, KafkaError) and cause.retriable
             stuck = retriable and self._attempts[key] >= PUBLISH_ATTEMPTS and self.broker_ok()
+            if error.topic not in self.stage.optional_topics and (
+                stuck or isinstance(cause, TOPIC_ERRORS)
+            ):
+                # A topic every record goes to is missing or refused: the deployment's.
+                per_record = stuck = False
         if not (per_record or stuck):
             return
         if len(cycle.records) > 1:

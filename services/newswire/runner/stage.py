@@ -70,3 +70,8 @@ class Stage(Generic[T]):
     batch_size: int = 64
     stateful: bool = False
     started: Callable[[], Awaitable[None]] | None = None
+    # Topics only some records are sent to (subscriber routes), by full name. A refusal of
+    # such a topic (missing, not authorised) is the record's: it is dead-lettered. The same
+    # refusal of a topic every record is sent to is the deployment's: retried, so a
+    # missing ACL never turns every article into a dead letter.
+    optional_topics: frozenset[str] = frozenset()

@@ -326,4 +326,5 @@ def story_stage(
         fail_stage="story",
         batch_size=64,
         stateful=True,
+        optional_topics=frozenset(topic for _, topic in routes),
     )
