@@ -85,10 +85,7 @@ def detect_languages(texts: Sequence[str]) -> list[str | None]:
     """The detected language code of each text; None (read as English) for text without
     letters or when the detector is unsure."""
     found = [detect_language(text) for text in texts]
-    return [
-        language.code if language and language.score >= _LANGUAGE_MIN_SCORE else None
-        for language in found
-    ]
+    return [reading_language(lang.code, lang.score) if lang else None for lang in found]
 
 
 def tag_batch(
