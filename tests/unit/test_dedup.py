@@ -13,6 +13,7 @@ from newswire.cli import main
 from newswire.config import Settings
 from newswire.dedup.dataset import wrap_outlet
 from newswire.dedup.evaluate import candidate, evaluate_pairs
+from newswire.dedup.fingerprint import fingerprint, similarities, similarity
 from newswire.dedup.index import DedupIndex, _content_key, _url_key
 from newswire.dedup.textstore import TextStore, from_text, stored_bytes, to_text
 
@@ -141,3 +142,10 @@ def test_exact_matches_are_verified_not_trusted_to_short_keys() -> None:
     store[b"u" + _url_key(second.canonical_url)] = handle
     store[b"c" + _content_key(second.content_hash)] = handle
     assert not idx.check(second, now=1).duplicate
+
+
+def test_similarities_at_once_equal_similarity_one_pair_at_a_time() -> None:
+    texts = ["the same words in the same order " * 8, "other words entirely " * 9]
+    a, b = (fingerprint(t).signature for t in texts)
+    assert list(similarities(a, [a, b])) == [similarity(a, a), similarity(a, b)]
+    assert len(similarities(a, [])) == 0

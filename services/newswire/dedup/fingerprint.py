@@ -7,10 +7,12 @@ the similarity estimate (two random values agree on 8 bits with probability 1/25
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+import numpy.typing as npt
 import xxhash
 from datasketch import MinHash
 
@@ -71,6 +73,16 @@ def fingerprint(text: str) -> Fingerprint:
         for band in range(BANDS)
     )
     return Fingerprint(signature=signature, band_keys=bands)
+
+
+def similarities(signature: bytes, others: Sequence[bytes]) -> npt.NDArray[np.float64]:
+    """`similarity` of `signature` with each of `others` (same length), computed at once."""
+    if not others:
+        return np.zeros(0)
+    matrix = np.frombuffer(b"".join(others), dtype=np.uint8).reshape(len(others), -1)
+    agree = (matrix == np.frombuffer(signature, dtype=np.uint8)).mean(axis=1)
+    found: npt.NDArray[np.float64] = np.clip((agree - _CHANCE) / (1.0 - _CHANCE), 0.0, 1.0)
+    return found
 
 
 def similarity(sig_a: bytes, sig_b: bytes) -> float:

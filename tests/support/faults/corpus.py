@@ -18,11 +18,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-
 from newswire.clean import canonical_url, clean_article
 from newswire.dedup import Candidate, DedupIndex, content_hash, fingerprint
 from newswire.dedup.dataset import add_unit, change_headline, drop_unit, wrap_outlet
+from newswire.dedup.fingerprint import similarities
 from newswire.models import RawArticle
 
 REPO = Path(__file__).resolve().parents[3]
@@ -178,13 +177,7 @@ def _detectable_copy(
 
 
 def _similar_to_any(signature: bytes, others: list[bytes], threshold: float) -> bool:
-    if not others:
-        return False
-    # similarity() of the signature with every other at once (same chance correction).
-    matrix = np.frombuffer(b"".join(others), dtype=np.uint8).reshape(len(others), -1)
-    agree = (matrix == np.frombuffer(signature, dtype=np.uint8)).mean(axis=1)
-    chance = 1.0 / 256.0
-    return bool(((agree - chance) / (1.0 - chance) >= threshold).any())
+    return bool((similarities(signature, others) >= threshold).any())
 
 
 def build_plan(
