@@ -27,16 +27,8 @@ class ArticleHeader(_Event):
 
     @classmethod
     def of(cls, raw: RawArticle) -> ArticleHeader:
-        """The header of `raw`."""
-        return cls(
-            id=raw.id,
-            url=raw.url,
-            source=raw.source,
-            published_at=raw.published_at,
-            fetched_at=raw.fetched_at,
-            scraper_id=raw.scraper_id,
-            metadata=raw.metadata,
-        )
+        """The header of `raw`: each of its fields, as `raw` has it."""
+        return cls(**{name: getattr(raw, name) for name in cls.model_fields})
 
 
 class CleanedArticle(_Event):

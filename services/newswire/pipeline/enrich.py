@@ -21,19 +21,14 @@ def enriched_event(
 ) -> EnrichedArticle:
     """The enriched event for a new `article` (at `revision`) tagged with `tags`."""
     raw = article.raw
+    # The header's fields (id, url, source, times, scraper, metadata) pass through as they are.
     return EnrichedArticle(
-        id=raw.id,
+        **dict(raw),
         revision=revision,
-        url=raw.url,
-        source=raw.source,
         title=article.title,
         text=article.text,
         language=article.language,
         language_score=article.language_score,
-        published_at=raw.published_at,
-        fetched_at=raw.fetched_at,
-        scraper_id=raw.scraper_id,
-        metadata=raw.metadata,
         story=StoryInfo(
             story_id=raw.id, content_hash=article.content_hash, canonical_url=article.canonical_url
         ),
