@@ -30,8 +30,18 @@ def _names(entities: list[Any], kind: str) -> list[str]:
     ]
 
 
+def _story(event: Event) -> str:
+    story = event.get("story")
+    if not isinstance(story, Mapping) or story.get("story_id") in (None, event.get("id")):
+        return "new story"
+    similarity = story.get("similarity")
+    shown = f" ({similarity:.2f})" if isinstance(similarity, int | float) else ""
+    return f"story of {story.get('story_id')}{shown}"
+
+
 def enriched_line(event: Event) -> str:
-    """`id | language | countries (primary first, starred) | people | organisations | title`."""
+    """`id | language | countries (primary first, starred) | people | organisations | story |
+    title`, where story is "new story" or "story of FIRST_ID (similarity)"."""
     countries = [str(c.get("code")) for c in event.get("countries", []) if isinstance(c, Mapping)]
     primary = event.get("primary_country")
     if primary in countries:
@@ -45,7 +55,7 @@ def enriched_line(event: Event) -> str:
     return (
         f"{event.get('id')}{rev} | {event.get('language') or '?'} | "
         f"countries: {' '.join(countries) or '-'} | people: {', '.join(people[:6]) or '-'} | "
-        f"orgs: {', '.join(orgs[:6]) or '-'} | {_short(title)}"
+        f"orgs: {', '.join(orgs[:6]) or '-'} | {_story(event)} | {_short(title)}"
     )
 
 
