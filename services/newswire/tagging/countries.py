@@ -346,15 +346,22 @@ def _head_of_longer_name(text: str, start: int, end: int, spans: list[NerSpan]) 
     return False
 
 
+def _named_otherwise(sense: Sense, text: str, start: int, end: int, spans: list[NerSpan]) -> bool:
+    """Whether the words around a place's name make it something else: "the Tampa" (cities
+    take no article; ships, brands and teams do), "Mr Powell", "the Northern Alliance"."""
+    one_word = " " not in text[start:end]
+    return (
+        (one_word and text[max(0, start - 4) : start].casefold() == "the ")
+        or bool(_TITLE_BEFORE.search(text, max(0, start - 10), start))
+        or (one_word and not _strong(sense) and _head_of_longer_name(text, start, end, spans))
+    )
+
+
 def _confirmed_place(
     sense: Sense, supported: set[str], text: str, start: int, end: int, spans: list[NerSpan]
 ) -> Sense | None:
     one_word = " " not in text[start:end]
-    if one_word and text[max(0, start - 4) : start].casefold() == "the ":
-        return None  # "the Tampa": cities take no article; ships, brands and teams do
-    if _TITLE_BEFORE.search(text, max(0, start - 10), start):
-        return None
-    if one_word and not _strong(sense) and _head_of_longer_name(text, start, end, spans):
+    if _named_otherwise(sense, text, start, end, spans):
         return None
     # A village's name as a word of a longer name ("Reserve Bank") needs more than its
     # country being named: the checks below then find it inside the longer name.
@@ -476,9 +483,8 @@ def _is_setting(text: str, m: CountryMention) -> bool:
     # The cheap test first: the patterns can only end with one of their own words.
     if last.casefold() not in _SETTING_LAST_WORDS:
         return False
-    if not (_COMPASS.search(before) or _LOCATIVE.search(before)):
-        return False
-    return not _VENUE.search(before)
+    located = bool(_COMPASS.search(before) or _LOCATIVE.search(before))
+    return located and not _VENUE.search(before)
 
 
 # Countries listed one after another ("attacks in Australia, Britain and India") are an
