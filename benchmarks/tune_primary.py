@@ -84,7 +84,8 @@ def primary(mentions: list[Mention], params: Params) -> str | None:
     bonus: dict[str, float] = defaultdict(float)
     for code, full, source, setting, lead, first, region in mentions:
         counted[code] += (1.0 if full else other_kind) * (speaker if source else 1.0)
-        bonus[code] += setting_bonus * setting + lead_bonus * lead + first_bonus * first
+        bonus[code] += setting_bonus * setting + lead_bonus * lead
+        bonus[code] += first_bonus * first * (speaker if source else 1.0)
         bonus[code] += lead_setting * (lead and setting) + region_bonus * region
     if not counted:
         return None

@@ -559,7 +559,8 @@ def _summarise(mentions: list[CountryMention], gaz: Gazetteer, text: str = "") -
     counted: dict[str, float] = defaultdict(float)  # the primary country's score ...
     bonus: dict[str, float] = defaultdict(float)  # ... from these two
     evidence: dict[str, list[Evidence]] = defaultdict(list)
-    for m, role in zip(mentions, mention_roles(text, mentions), strict=True):
+    roles = mention_roles(text, mentions)
+    for m, role in zip(mentions, roles, strict=True):
         source = _SOURCE_WEIGHT if role.speaker else 1.0
         weight[m.code] += _KIND_WEIGHT[m.kind] * source
         counted[m.code] += _PRIMARY_KIND_WEIGHT[m.kind] * source
@@ -571,7 +572,10 @@ def _summarise(mentions: list[CountryMention], gaz: Gazetteer, text: str = "") -
         evidence[m.code].append(Evidence(start=m.start, end=m.end, surface=m.surface, kind=m.kind))
     if mentions:
         weight[mentions[0].code] += _FIRST_MENTION_BONUS
-        bonus[mentions[0].code] += _PRIMARY_FIRST_MENTION_BONUS
+        # A speaker named first ("United States peace envoy Anthony Zinni has told ...")
+        # leads the story as much as its mention counts: half.
+        lead_weight = _SOURCE_WEIGHT if roles[0].speaker else 1.0
+        bonus[mentions[0].code] += _PRIMARY_FIRST_MENTION_BONUS * lead_weight
     total = sum(weight.values()) or 1.0
     first_seen = {m.code: m.start for m in reversed(mentions)}
     order = sorted(weight, key=lambda c: (-weight[c], first_seen[c]))

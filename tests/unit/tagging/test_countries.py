@@ -318,3 +318,17 @@ def test_the_region_outweighs_an_actor_named_again_and_again() -> None:
 def test_a_capitalised_compass_word_starts_a_name_and_locates_nothing() -> None:
     role = roles_of("Fighters of the Northern Alliance took Kunduz.")
     assert not any(r.region for rs in role.values() for r in rs)
+
+
+def test_a_speaker_named_first_leads_the_story_only_half() -> None:
+    story = (
+        " Malian leaders welcomed the news, Malian troops stayed in their barracks and "
+        "Mali's president thanked France."
+    )
+    # France is named first, but as who speaks: its lead bonus counts half, as its
+    # mention does, and Mali, named four times, is the story.
+    spoken = "A French envoy has told Malian officials that the talks will go on."
+    assert tag_countries(spoken + story).primary == "ML"
+    # Named first as the actor, France keeps the whole bonus.
+    acting = "French troops escorted Malian officials to the talks."
+    assert tag_countries(acting + story).primary == "FR"
