@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Literal, cast
+from typing import Literal, NamedTuple, cast
 
 from newswire.models import CountryTag, Evidence
 from newswire.tagging.ambiguity import Context, keep_country_sense
@@ -514,8 +514,7 @@ def _listed(text: str, mentions: list[CountryMention]) -> list[bool]:
     return listed
 
 
-@dataclass(frozen=True, slots=True)
-class MentionRole:
+class MentionRole(NamedTuple):
     """What a mention says about the story: `speaker`, it names who speaks; `setting`, it
     names where the story happens; `region`, that setting is a part of the country named
     by a compass word ("in eastern Afghanistan")."""
