@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from newswire.tagging.countries import tag_countries
+from newswire.tagging.countries import MentionRole, mention_roles, tag_countries
 from newswire.tagging.spans import NerSpan
 
 
@@ -239,3 +239,96 @@ def test_a_name_and_a_comma_at_a_line_start_is_no_dateline() -> None:
     assert not any(m.dateline for m in result.mentions)
     result = tag_countries("Israel - the talks went on in Egypt.")
     assert not any(m.dateline for m in result.mentions)
+
+
+def roles_of(text: str, spans: list[NerSpan] | None = None) -> dict[str, list[MentionRole]]:
+    """Each mention's role, by the words written."""
+    result = tag_countries(text, spans)
+    found: dict[str, list[MentionRole]] = {}
+    for m, role in zip(result.mentions, mention_roles(text, result.mentions), strict=True):
+        found.setdefault(m.surface, []).append(role)
+    return found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Iraqi and Iranian envoys ended their talks in Geneva without a deal.",
+        "The summit in Geneva closed early.",
+        "A regional security forum in Geneva heard both sides.",
+        "Canberra may enlarge its diplomatic mission in Geneva.",
+        "The minister said in Geneva that aid would resume.",
+    ],
+)
+def test_where_people_meet_or_speak_is_not_the_setting(text: str) -> None:
+    # The Swiss city needs the article's support: "Swiss" gives it.
+    assert [r.setting for r in roles_of(f"{text} Swiss police kept watch.")["Geneva"]] == [False]
+
+
+def test_where_something_happens_is_still_the_setting() -> None:
+    text = "Floods swept homes in Geneva overnight. Swiss police kept watch."
+    assert [r.setting for r in roles_of(text)["Geneva"]] == [True]
+
+
+def test_countries_in_a_list_are_no_setting() -> None:
+    listed = roles_of("The cell planned bombings in Kenya, Uganda and Tanzania next year.")
+    alone = roles_of("The cell planned bombings in Kenya next year.")
+    assert [r.setting for name in ("Kenya", "Uganda", "Tanzania") for r in listed[name]] == [
+        False,
+        False,
+        False,
+    ]
+    assert alone["Kenya"][0].setting
+
+
+def test_a_speakers_place_is_not_the_setting() -> None:
+    spoken = roles_of("Company sources in Japan say the plant will close.")["Japan"][0]
+    assert spoken.speaker and not spoken.setting
+
+
+def test_a_place_after_an_origin_takes_the_origins_role() -> None:
+    origin = roles_of("Ann Cole of Toowoomba in north Queensland, an Australian farmer, smiled.")
+    scene = roles_of("Heavy rain fell near Toowoomba in north Queensland, Australian police said.")
+    assert not origin["Queensland"][0].setting
+    assert scene["Queensland"][0].setting
+
+
+def test_motion_into_a_country_is_not_the_setting() -> None:
+    assert not roles_of("The convoy crossed into Pakistan at dawn.")["Pakistan"][0].setting
+
+
+def test_a_region_named_by_a_compass_word_marks_where_the_story_happens() -> None:
+    region = roles_of("Jets struck caves in eastern Afghanistan.")["Afghanistan"][0]
+    plain = roles_of("Jets struck caves in Afghanistan.")["Afghanistan"][0]
+    assert region.region and region.setting
+    assert plain.setting and not plain.region
+
+
+def test_the_region_outweighs_an_actor_named_again_and_again() -> None:
+    text = (
+        "The United States has widened its air campaign in southern Iraq. The Pentagon "
+        "says the raids will go on, and officials in Washington say the United States "
+        "will not stop until the United States is satisfied."
+    )
+    assert tag_countries(text).primary == "IQ"
+    # Without the compass word the actor, named five times, stays primary.
+    assert tag_countries(text.replace("southern ", "")).primary == "US"
+
+
+def test_a_capitalised_compass_word_starts_a_name_and_locates_nothing() -> None:
+    role = roles_of("Fighters of the Northern Alliance took Kunduz.")
+    assert not any(r.region for rs in role.values() for r in rs)
+
+
+def test_a_speaker_named_first_leads_the_story_only_half() -> None:
+    story = (
+        " Malian leaders welcomed the news, Malian troops stayed in their barracks and "
+        "Mali's president thanked France."
+    )
+    # France is named first, but as who speaks: its lead bonus counts half, as its
+    # mention does, and Mali, named four times, is the story.
+    spoken = "A French envoy has told Malian officials that the talks will go on."
+    assert tag_countries(spoken + story).primary == "ML"
+    # Named first as the actor, France keeps the whole bonus.
+    acting = "French troops escorted Malian officials to the talks."
+    assert tag_countries(acting + story).primary == "FR"

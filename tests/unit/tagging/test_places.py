@@ -57,3 +57,23 @@ def test_a_country_named_as_the_setting_weighs_more() -> None:
         return next(c.salience for c in tag_countries(text).countries if c.code == "NO")
 
     assert norway("Officials of Canada met in Norway.") > norway("Officials of Canada met Norway.")
+
+
+def test_a_town_after_a_personal_title_is_a_persons_name() -> None:
+    # Powell and Williams are towns in the United States, which the text names.
+    text = "The United States will act, Mr Powell said, and Mrs Williams agreed."
+    us = next(c for c in tag_countries(text).countries if c.code == "US")
+    assert [e.surface for e in us.evidence] == ["United States"]
+
+
+def test_a_town_that_ends_a_longer_name_is_that_names_head_noun() -> None:
+    # Alliance is a town in Ohio; here it ends the name of an Afghan faction.
+    text = "The United States backed the Northern Alliance near Kabul."
+    start = text.index("Northern")
+    spans = [NerSpan("ORG", start - 4, start + len("Northern Alliance"), "the Northern Alliance")]
+    us = next(c for c in tag_countries(text, spans).countries if c.code == "US")
+    assert [e.surface for e in us.evidence] == ["United States"]
+
+
+def test_a_continent_named_after_america_is_not_the_united_states() -> None:
+    assert codes("Exports to Latin America and North America rose.") == []
