@@ -73,7 +73,7 @@ def primary(mentions: list[Mention], params: Params) -> str | None:
     region bonus."""
     (
         other_kind,
-        speaker,
+        speaker_factor,
         setting_bonus,
         first_bonus,
         lead_bonus,
@@ -83,10 +83,11 @@ def primary(mentions: list[Mention], params: Params) -> str | None:
     ) = params
     counted: dict[str, float] = defaultdict(float)
     bonus: dict[str, float] = defaultdict(float)
-    for code, full, source, setting, lead, first, region in mentions:
-        counted[code] += (1.0 if full else other_kind) * (speaker if source else 1.0)
+    for code, full, is_speaker, setting, lead, first, region in mentions:
+        voice = speaker_factor if is_speaker else 1.0
+        counted[code] += (1.0 if full else other_kind) * voice
         bonus[code] += setting_bonus * setting + lead_bonus * lead
-        bonus[code] += first_bonus * first * (speaker if source else 1.0)
+        bonus[code] += first_bonus * first * voice
         bonus[code] += lead_setting * (lead and setting) + region_bonus * region
     if not counted:
         return None

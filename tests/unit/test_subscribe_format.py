@@ -34,10 +34,10 @@ def test_enriched_line_says_whether_the_article_started_or_joined_a_story() -> N
     assert "| story of a (0.63) |" in joined
 
 
-def test_enriched_line_of_an_event_without_a_story_still_prints() -> None:
+def test_enriched_line_of_an_event_without_a_story_says_it_is_not_known() -> None:
     event = _enriched({})
     del event["story"]
-    assert "| new story |" in enriched_line(event)
+    assert "| story - |" in enriched_line(event)
 
 
 def test_dead_letter_line_names_stage_reason_and_where_the_record_was() -> None:

@@ -32,7 +32,9 @@ def _names(entities: list[Any], kind: str) -> list[str]:
 
 def _story(event: Event) -> str:
     story = event.get("story")
-    if not isinstance(story, Mapping) or story.get("story_id") in (None, event.get("id")):
+    if not isinstance(story, Mapping) or story.get("story_id") is None:
+        return "story -"  # an event from before stories: not known
+    if story.get("story_id") == event.get("id"):
         return "new story"
     similarity = story.get("similarity")
     shown = f" ({similarity:.2f})" if isinstance(similarity, int | float) else ""
