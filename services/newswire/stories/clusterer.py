@@ -33,7 +33,7 @@ from newswire.stories.article import StoryArticle
 from newswire.stories.features import COUNTRY_PREFIX, article_vector
 from newswire.stories.params import StoryParams
 from newswire.stories.state import StoryState
-from newswire.stories.vectors import Vector, add_pruned, dot, top_keys, top_terms
+from newswire.stories.vectors import Vector, add_pruned, dot, normalised, top_keys, top_terms
 from newswire.stories.vocabulary import Stemmer
 
 STORY_PREFIX = b"s:"
@@ -212,30 +212,58 @@ class StoryClusterer:
             score += weight * max(map(partial(dot, vector), state.exemplars))
         return score, cosine
 
+    def rivals_weighted(self, vector: Vector, cosines: dict[str, float]) -> Vector:
+        """`vector` with each term's weight divided by (the number of rival stories that
+        share it) ** `rival_power`, at unit length again. Rivals are the candidates whose
+        centroid cosine (`cosines`) is at least `rival_floor`; with fewer than two rivals
+        `vector` itself is returned. A word that several open stories share (the crisis's
+        names and vocabulary) cannot tell them apart, so the choice between them, and
+        whether the best of them is close enough, rests more on the words that one story
+        alone shares with the article."""
+        power, floor = self.params.rival_power, self.params.rival_floor
+        rivals = [self._open[s].centroid for s, cosine in cosines.items() if cosine >= floor]
+        if power <= 0.0 or len(rivals) < 2:
+            return vector
+        shared: dict[str, int] = {}
+        for centroid in rivals:
+            for term in vector.keys() & centroid.keys():
+                shared[term] = shared.get(term, 0) + 1
+        if not shared or max(shared.values()) < 2:
+            return vector
+        return normalised({term: x * shared.get(term, 1) ** -power for term, x in vector.items()})
+
     def best_story(self, vector: Vector) -> tuple[str | None, float, float]:
-        """The candidate story with the highest `score` for `vector`, that score and the
-        story's centroid cosine (None, 0.0, 0.0 if none)."""
-        best_id, best, best_cosine = None, 0.0, 0.0
-        weight = self.params.member_weight
+        """The candidate story with the highest `score` for `vector` weighted against its
+        rivals (`rivals_weighted`), that score and the story's plain centroid cosine
+        (None, 0.0, 0.0 if none)."""
+        cosines: dict[str, float] = {}
         for story_id in self.candidates(vector):
             state = self._open[story_id]
-            if state.centroid_norm <= 0.0:
-                continue
-            overlap = dot(vector, state.centroid)
-            cosine = overlap / state.centroid_norm
-            score = cosine + self.size_bonus(state)
+            if state.centroid_norm > 0.0:
+                cosines[story_id] = dot(vector, state.centroid) / state.centroid_norm
+        query = self.rivals_weighted(vector, cosines)
+        best_id, best = None, 0.0
+        weight = self.params.member_weight
+        for story_id, plain in cosines.items():
+            state = self._open[story_id]
+            overlap = plain * state.centroid_norm
+            if query is not vector:
+                overlap = dot(query, state.centroid)
+            score = overlap / state.centroid_norm + self.size_bonus(state)
             # Every weight is positive and each exemplar is part of an article vector summed
-            # into the centroid, so an exemplar's dot product with `vector` is at most
+            # into the centroid, so an exemplar's dot product with `query` is at most
             # `overlap` (unless pruning dropped its terms from the centroid). The exemplars
             # are compared only when that bound could still win or reach the threshold:
             # most candidates share a key or two and fall far short (the stage's speed).
             if weight and state.exemplars:
                 reach = score + weight * min(1.0, overlap)
                 if reach >= best and reach >= self.params.threshold:
-                    score += weight * max(map(partial(dot, vector), state.exemplars))
+                    score += weight * max(map(partial(dot, query), state.exemplars))
             if score > best or (score == best and best_id is not None and story_id < best_id):
-                best_id, best, best_cosine = story_id, score, cosine
-        return best_id, best, min(1.0, max(0.0, best_cosine))
+                best_id, best = story_id, score
+        if best_id is None:
+            return None, 0.0, 0.0
+        return best_id, best, min(1.0, max(0.0, cosines[best_id]))
 
     # --- changes ----------------------------------------------------------------------
 
