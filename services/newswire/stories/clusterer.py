@@ -33,7 +33,7 @@ from newswire.stories.article import StoryArticle
 from newswire.stories.features import COUNTRY_PREFIX, article_vector
 from newswire.stories.params import StoryParams
 from newswire.stories.state import StoryState
-from newswire.stories.vectors import Vector, add_pruned, dot, normalised, top_keys, top_terms
+from newswire.stories.vectors import Vector, add_pruned, dot, norm, top_keys, top_terms
 from newswire.stories.vocabulary import Stemmer
 
 STORY_PREFIX = b"s:"
@@ -220,44 +220,56 @@ class StoryClusterer:
         names and vocabulary) cannot tell them apart, so the choice between them, and
         whether the best of them is close enough, rests more on the words that one story
         alone shares with the article."""
+        return self._rivals_weighted(vector, cosines)[0]
+
+    def _rivals_weighted(self, vector: Vector, cosines: dict[str, float]) -> tuple[Vector, float]:
+        # Also returns 1 / (length before normalising): no weight grows by more than that,
+        # so it bounds what any story can score with the weighted vector.
         power, floor = self.params.rival_power, self.params.rival_floor
         rivals = [self._open[s].centroid for s, cosine in cosines.items() if cosine >= floor]
         if power <= 0.0 or len(rivals) < 2:
-            return vector
+            return vector, 1.0
         shared: dict[str, int] = {}
         for centroid in rivals:
             for term in vector.keys() & centroid.keys():
                 shared[term] = shared.get(term, 0) + 1
-        if not shared or max(shared.values()) < 2:
-            return vector
-        return normalised({term: x * shared.get(term, 1) ** -power for term, x in vector.items()})
+        if max(shared.values(), default=0) < 2:
+            return vector, 1.0
+        scaled = {term: x * shared.get(term, 1) ** -power for term, x in vector.items()}
+        length = norm(scaled)
+        return {term: x / length for term, x in scaled.items()}, 1.0 / length
 
     def best_story(self, vector: Vector) -> tuple[str | None, float, float]:
         """The candidate story with the highest `score` for `vector` weighted against its
         rivals (`rivals_weighted`), that score and the story's plain centroid cosine
-        (None, 0.0, 0.0 if none)."""
+        (None, 0.0, 0.0 if none). Candidates that cannot reach the threshold may be
+        scored in part or left out: the choice among those does not place anything."""
         cosines: dict[str, float] = {}
         for story_id in self.candidates(vector):
             state = self._open[story_id]
             if state.centroid_norm > 0.0:
                 cosines[story_id] = dot(vector, state.centroid) / state.centroid_norm
-        query = self.rivals_weighted(vector, cosines)
+        query, stretch = self._rivals_weighted(vector, cosines)
         best_id, best = None, 0.0
-        weight = self.params.member_weight
-        for story_id, plain in cosines.items():
+        weight, threshold = self.params.member_weight, self.params.threshold
+        for story_id in sorted(cosines, key=cosines.__getitem__, reverse=True):
             state = self._open[story_id]
-            overlap = plain * state.centroid_norm
-            if query is not vector:
-                overlap = dot(query, state.centroid)
-            score = overlap / state.centroid_norm + self.size_bonus(state)
+            bonus = self.size_bonus(state)
             # Every weight is positive and each exemplar is part of an article vector summed
-            # into the centroid, so an exemplar's dot product with `query` is at most
-            # `overlap` (unless pruning dropped its terms from the centroid). The exemplars
-            # are compared only when that bound could still win or reach the threshold:
-            # most candidates share a key or two and fall far short (the stage's speed).
+            # into the centroid, so an exemplar's dot product with the query is at most the
+            # query's overlap with the centroid (unless pruning dropped its terms), which is
+            # at most `stretch` times the plain overlap. A story is scored in full only where
+            # that bound could still win and reach the threshold: most candidates share a key
+            # or two and fall far short (the stage's speed).
+            plain = cosines[story_id] * state.centroid_norm
+            reach = stretch * cosines[story_id] + bonus + weight * min(1.0, stretch * plain)
+            if reach < best or reach < threshold:
+                continue
+            overlap = plain if query is vector else dot(query, state.centroid)
+            score = overlap / state.centroid_norm + bonus
             if weight and state.exemplars:
                 reach = score + weight * min(1.0, overlap)
-                if reach >= best and reach >= self.params.threshold:
+                if reach >= best and reach >= threshold:
                     score += weight * max(map(partial(dot, query), state.exemplars))
             if score > best or (score == best and best_id is not None and story_id < best_id):
                 best_id, best = story_id, score
