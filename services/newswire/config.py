@@ -95,13 +95,14 @@ class Settings(KafkaSecuritySettings, IngestSecuritySettings, TopicDurabilitySet
     )
 
     story_threshold: float = Field(
-        default=0.51,
+        default=0.47,
         description="Score (cosine to a story's centroid, plus the size bonus, plus the "
-        "weighted cosine to its closest recent report) at or above which an article joins "
-        "the story (chosen from measurements: docs/stories.md).",
+        "weighted cosine to its closest recent report, the article's words weighed against "
+        "rival stories) at or above which an article joins the story (chosen from "
+        "measurements: docs/stories.md).",
     )
     story_size_bonus: float = Field(
-        default=0.04,
+        default=0.0,
         ge=0.0,
         description="Added to the cosine per unit of ln(original articles) of a story, up to "
         "ln 7 or so: a grown story's centroid sits further from each report (docs/stories.md).",

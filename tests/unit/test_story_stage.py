@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import orjson
+import pytest
 
 from newswire.config import Settings
 from newswire.models import DeadLetter, DuplicateNotice, EnrichedArticle, StoryUpdate
@@ -16,8 +18,10 @@ from newswire.observability.metrics import PipelineMetrics
 from newswire.pipeline.errors import SourceRecord
 from newswire.runner.stage import Emit, Item, Result, Stage
 from newswire.runner.store import PartitionStore
+from newswire.stories import StoryClusterer
 from newswire.stories.article import PUBLISHED_AHEAD_LIMIT, event_time
 from newswire.wire import encode
+from newswire.worker import stages
 from newswire.worker.stages import decode_tagged, story_stage
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -155,3 +159,58 @@ def test_a_publication_date_far_ahead_of_the_fetch_does_not_move_story_time() ->
     ahead = NOW.replace(year=2099)
     assert event_time(ahead, NOW) == NOW + PUBLISHED_AHEAD_LIMIT
     assert event_time(NOW, NOW) == NOW and event_time(None, NOW) == NOW
+
+
+def _story_events(metrics: PipelineMetrics, event: str) -> float:
+    value = metrics.registry.get_sample_value("newswire_story_events_total", {"event": event})
+    return value or 0.0
+
+
+def test_a_batch_the_runner_retries_counts_each_placement_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real_assign = stages.assign_story
+
+    def assign_or_fail(clusterer: StoryClusterer, event: EnrichedArticle) -> Any:
+        if event.id == "broken":
+            raise ValueError("cannot place this one")
+        return real_assign(clusterer, event)
+
+    monkeypatch.setattr(stages, "assign_story", assign_or_fail)
+    store, metrics = PartitionStore(), PipelineMetrics()
+    stage = story_stage(SETTINGS, metrics)
+    first, second = _event("tehran-1", _seed("002")), _event("tehran-2", _seed("004"))
+    broken = _event("broken", _seed("000"))
+    # As the runner does: the batch raises, is undone, and its items are retried alone.
+    with pytest.raises(ValueError, match="cannot place"):
+        _run([first, second, broken], store, stage)
+    store.end_batch(keep=False)
+    _run([first], store, stage)
+    _run([second], store, stage)
+    with pytest.raises(ValueError, match="cannot place"):
+        _run([broken], store, stage)
+    store.end_batch(keep=False)
+    assert (_story_events(metrics, "started"), _story_events(metrics, "joined")) == (1.0, 1.0)
+    assert metrics.registry.get_sample_value("newswire_open_stories") == 1.0
+
+
+def test_the_clusterer_follows_entries_the_runner_restores_into_its_store() -> None:
+    store, stage = PartitionStore(), story_stage(SETTINGS, PipelineMetrics())
+    first, second = _event("tehran-1", _seed("002")), _event("tehran-2", _seed("004"))
+    _run([first], store, stage)
+    store.commit()
+    [key] = list(store)
+    # The changelog says the story is gone (a tombstone read on restore, as after another
+    # worker closed it): the stage must not keep placing into its in-memory copy.
+    store.restore(key, None, offset=7)
+    [alone] = _run([second], store, stage)
+    enriched = _emits(alone)[0].model
+    assert isinstance(enriched, EnrichedArticle)
+    assert (enriched.story.story_id, enriched.story.similarity) == ("tehran-2", None)
+    # A store replaced by a fresh one restored from the changelog is followed as well.
+    fresh = PartitionStore()
+    for offset, entry in enumerate(list(store.items())):
+        fresh.restore(*entry, offset=offset)
+    [joined] = _run([_event("tehran-3", _seed("004"))], fresh, stage)
+    placed = _emits(joined)[0].model
+    assert isinstance(placed, EnrichedArticle) and placed.story.story_id == "tehran-2"

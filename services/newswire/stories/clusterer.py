@@ -33,7 +33,7 @@ from newswire.stories.article import StoryArticle
 from newswire.stories.features import COUNTRY_PREFIX, article_vector
 from newswire.stories.params import StoryParams
 from newswire.stories.state import StoryState
-from newswire.stories.vectors import Vector, add_pruned, dot, top_keys, top_terms
+from newswire.stories.vectors import Vector, add_pruned, dot, norm, top_keys, top_terms
 from newswire.stories.vocabulary import Stemmer
 
 STORY_PREFIX = b"s:"
@@ -212,30 +212,70 @@ class StoryClusterer:
             score += weight * max(map(partial(dot, vector), state.exemplars))
         return score, cosine
 
+    def rivals_weighted(self, vector: Vector, cosines: dict[str, float]) -> Vector:
+        """`vector` with each term's weight divided by (the number of rival stories that
+        share it) ** `rival_power`, at unit length again. Rivals are the candidates whose
+        centroid cosine (`cosines`) is at least `rival_floor`; with fewer than two rivals
+        `vector` itself is returned. A word that several open stories share (the crisis's
+        names and vocabulary) cannot tell them apart, so the choice between them, and
+        whether the best of them is close enough, rests more on the words that one story
+        alone shares with the article."""
+        return self._rivals_weighted(vector, cosines)[0]
+
+    def _rivals_weighted(self, vector: Vector, cosines: dict[str, float]) -> tuple[Vector, float]:
+        # Also returns 1 / (length before normalising): no weight grows by more than that,
+        # so it bounds what any story can score with the weighted vector.
+        power, floor = self.params.rival_power, self.params.rival_floor
+        rivals = [self._open[s].centroid for s, cosine in cosines.items() if cosine >= floor]
+        if power <= 0.0 or len(rivals) < 2:
+            return vector, 1.0
+        shared: dict[str, int] = {}
+        for centroid in rivals:
+            for term in vector.keys() & centroid.keys():
+                shared[term] = shared.get(term, 0) + 1
+        if max(shared.values(), default=0) < 2:
+            return vector, 1.0
+        scaled = {term: x * shared.get(term, 1) ** -power for term, x in vector.items()}
+        length = norm(scaled)
+        return {term: x / length for term, x in scaled.items()}, 1.0 / length
+
     def best_story(self, vector: Vector) -> tuple[str | None, float, float]:
-        """The candidate story with the highest `score` for `vector`, that score and the
-        story's centroid cosine (None, 0.0, 0.0 if none)."""
-        best_id, best, best_cosine = None, 0.0, 0.0
-        weight = self.params.member_weight
+        """The candidate story with the highest `score` for `vector` weighted against its
+        rivals (`rivals_weighted`), that score and the story's plain centroid cosine
+        (None, 0.0, 0.0 if none). Candidates that cannot reach the threshold may be
+        scored in part or left out: the choice among those does not place anything."""
+        cosines: dict[str, float] = {}
         for story_id in self.candidates(vector):
             state = self._open[story_id]
-            if state.centroid_norm <= 0.0:
-                continue
-            overlap = dot(vector, state.centroid)
-            cosine = overlap / state.centroid_norm
-            score = cosine + self.size_bonus(state)
+            if state.centroid_norm > 0.0:
+                cosines[story_id] = dot(vector, state.centroid) / state.centroid_norm
+        query, stretch = self._rivals_weighted(vector, cosines)
+        best_id, best = None, 0.0
+        weight, threshold = self.params.member_weight, self.params.threshold
+        for story_id in sorted(cosines, key=cosines.__getitem__, reverse=True):
+            state = self._open[story_id]
+            bonus = self.size_bonus(state)
             # Every weight is positive and each exemplar is part of an article vector summed
-            # into the centroid, so an exemplar's dot product with `vector` is at most
-            # `overlap` (unless pruning dropped its terms from the centroid). The exemplars
-            # are compared only when that bound could still win or reach the threshold:
-            # most candidates share a key or two and fall far short (the stage's speed).
+            # into the centroid, so an exemplar's dot product with the query is at most the
+            # query's overlap with the centroid (unless pruning dropped its terms), which is
+            # at most `stretch` times the plain overlap. A story is scored in full only where
+            # that bound could still win and reach the threshold: most candidates share a key
+            # or two and fall far short (the stage's speed).
+            plain = cosines[story_id] * state.centroid_norm
+            reach = stretch * cosines[story_id] + bonus + weight * min(1.0, stretch * plain)
+            if reach < best or reach < threshold:
+                continue
+            overlap = plain if query is vector else dot(query, state.centroid)
+            score = overlap / state.centroid_norm + bonus
             if weight and state.exemplars:
                 reach = score + weight * min(1.0, overlap)
-                if reach >= best and reach >= self.params.threshold:
-                    score += weight * max(map(partial(dot, vector), state.exemplars))
+                if reach >= best and reach >= threshold:
+                    score += weight * max(map(partial(dot, query), state.exemplars))
             if score > best or (score == best and best_id is not None and story_id < best_id):
-                best_id, best, best_cosine = story_id, score, cosine
-        return best_id, best, min(1.0, max(0.0, best_cosine))
+                best_id, best = story_id, score
+        if best_id is None:
+            return None, 0.0, 0.0
+        return best_id, best, min(1.0, max(0.0, cosines[best_id]))
 
     # --- changes ----------------------------------------------------------------------
 

@@ -12,11 +12,11 @@ from newswire.stories.features import FeatureParams
 class StoryParams:
     """Threshold, time window and the bounds that keep each story's state small."""
 
-    threshold: float = 0.51
+    threshold: float = 0.47
     """Score (`StoryClusterer.score`: centroid cosine, size bonus and the weighted cosine
     to the closest recent report) at or above which an article joins a story (measured:
     docs/stories.md)."""
-    size_bonus: float = 0.04
+    size_bonus: float = 0.0
     """Added to the cosine per unit of ln(original articles) of the story (capped below):
     the centroid of several differently-worded reports sits further from each of them
     than one report's vector does, so a grown story would otherwise get harder to join
@@ -27,6 +27,13 @@ class StoryParams:
     """Weight of the cosine to the story's closest recent report (its exemplars) in the
     score: a report that opens on another facet of the story can be close to one earlier
     report while far from the story's average (measured: docs/stories.md)."""
+    rival_power: float = 0.5
+    """When two or more open stories are close to an article (centroid cosine at least
+    `rival_floor`), each of its words counts divided by (the number of those stories that
+    share it) ** this, before scoring: shared crisis vocabulary cannot tell developments
+    apart (`StoryClusterer.rivals_weighted`; 0 turns it off; measured: docs/stories.md)."""
+    rival_floor: float = 0.10
+    """Centroid cosine from which a candidate story counts as a rival."""
     exemplars: int = 3
     """Recent original articles kept per story as exemplars."""
     exemplar_terms: int = 60

@@ -48,6 +48,7 @@ class Cell:
     size_bonus: float
     member_weight: float
     threshold: float
+    rival_power: float = StoryParams().rival_power
 
     def params(self) -> StoryParams:
         """The story parameters of this cell (the rest at their defaults)."""
@@ -55,10 +56,14 @@ class Cell:
             threshold=self.threshold,
             size_bonus=self.size_bonus,
             member_weight=self.member_weight,
+            rival_power=self.rival_power,
         )
 
     def __str__(self) -> str:
-        return f"bonus={self.size_bonus:g} member={self.member_weight:g} t={self.threshold:.3f}"
+        return (
+            f"rivals={self.rival_power:g} bonus={self.size_bonus:g} "
+            f"member={self.member_weight:g} t={self.threshold:.3f}"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,10 +138,16 @@ def choose(
 
 
 def grid(
-    bonuses: Sequence[float], weights: Sequence[float], thresholds: Sequence[float]
+    bonuses: Sequence[float],
+    weights: Sequence[float],
+    thresholds: Sequence[float],
+    rival_powers: Sequence[float] = (StoryParams().rival_power,),
 ) -> list[Cell]:
-    """Every combination, in that order."""
-    return [Cell(b, w, t) for b, w, t in itertools.product(bonuses, weights, thresholds)]
+    """Every combination, in that order (rival power outermost)."""
+    return [
+        Cell(b, w, t, r)
+        for r, b, w, t in itertools.product(rival_powers, bonuses, weights, thresholds)
+    ]
 
 
 def _floats(text: str) -> list[float]:
@@ -158,6 +169,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--bonuses", default="0,0.04")
     parser.add_argument("--member-weights", default="0,0.25,0.5,0.75")
     parser.add_argument("--thresholds", default="0.29:0.56:0.01", help="start:stop:step")
+    parser.add_argument(
+        "--rival-powers", default=str(StoryParams().rival_power), help="0 turns rivals off"
+    )
     parser.add_argument("--orders", type=int, default=5, help="random orders to break ties")
     parser.add_argument(
         "--report-orders", type=int, default=20, help="random orders to report chosen cells on"
@@ -166,7 +180,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     docs, gold = load_gold(args.gold)
     items = stream_items(docs, args.texts)
     parts = dict(zip(("A", "B"), split_by_file(items, args.tune_file), strict=True))
-    cells = grid(_floats(args.bonuses), _floats(args.member_weights), _range(args.thresholds))
+    cells = grid(
+        _floats(args.bonuses),
+        _floats(args.member_weights),
+        _range(args.thresholds),
+        _floats(args.rival_powers),
+    )
     results = {
         name: {c: score(part, gold, c.params()) for c in cells} for name, part in parts.items()
     }

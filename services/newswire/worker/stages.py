@@ -255,16 +255,19 @@ def story_stage(
     ]
     clusterers = _Clusterers(params_from_settings(settings))
 
-    def place(clusterer: StoryClusterer, event: EnrichedArticle) -> list[Emit]:
+    def place(
+        clusterer: StoryClusterer, event: EnrichedArticle, placed: list[tuple[bool, int]]
+    ) -> list[Emit]:
         started = time.perf_counter()
         enriched, updates = assign_story(clusterer, event)
         took = {**enriched.processing.stages_ms, "story": _ms(time.perf_counter() - started)}
         processing = enriched.processing.model_copy(update={"stages_ms": took})
         enriched = enriched.model_copy(update={"processing": processing})
-        metrics.record_story(
-            joined=enriched.story.similarity is not None,
-            closed=sum(update.status == "closed" for update in updates),
-            open_stories=clusterer.open_stories,
+        placed.append(
+            (
+                enriched.story.similarity is not None,
+                sum(update.status == "closed" for update in updates),
+            )
         )
         story_articles = next(
             (u.article_count for u in updates if u.story_id == enriched.story.story_id), 1
@@ -300,6 +303,7 @@ def story_stage(
         assert state is not None  # noqa: S101 - a stateful stage always gets its store
         clusterer = clusterers.for_store(state)
         results: list[Result] = []
+        placed: list[tuple[bool, int]] = []  # (joined, stories closed) per article
         try:
             for item in items:
                 if isinstance(item.value, DuplicateNotice):
@@ -311,11 +315,16 @@ def story_stage(
                     )
                     results.append(emits)
                 else:
-                    results.append(place(clusterer, item.value))
+                    results.append(place(clusterer, item.value, placed))
         except BaseException:
-            # The runner undoes the batch's store changes; the clusterer's view is rebuilt.
+            # The runner undoes the batch's store changes and retries its items one at a
+            # time; the clusterer's view is rebuilt and nothing of the batch was counted.
             clusterers.drop(state)
             raise
+        # Counted only once the whole batch is placed: a batch that raised is undone and
+        # its items placed again, which must not count their joins twice.
+        for joined, closed in placed:
+            metrics.record_story(joined=joined, closed=closed, open_stories=clusterer.open_stories)
         return results
 
     return Stage(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import timedelta
 
 import orjson
@@ -144,7 +145,7 @@ def test_a_grown_story_gets_a_size_bonus_but_reports_the_plain_cosine() -> None:
 
     probe = article("a3", probe_text, 2)
     vector = article_vector(None, probe_text, (), Stemmer(), FeatureParams())
-    centroid_only = StoryParams(member_weight=0.0)
+    centroid_only = StoryParams(member_weight=0.0, size_bonus=0.02)
     story_id, score, cosine = clusterer_with_two_reports(centroid_only).best_story(vector)
     assert story_id == "a1"
     assert 0.0 < cosine < 0.99
@@ -250,11 +251,17 @@ def test_best_story_skips_exemplars_only_where_they_cannot_change_the_choice() -
     ]
     for probe in probes:
         vector = article_vector(None, probe, (), Stemmer(), FeatureParams())
-        scores = {}
+        cosines = {}
         for story_id in clusterer.candidates(vector):
             state = clusterer.state(story_id)
             assert state is not None
-            scores[story_id] = clusterer.score(vector, state)[0]
+            cosines[story_id] = clusterer.score(vector, state)[1]
+        query = clusterer.rivals_weighted(vector, cosines)
+        scores = {}
+        for story_id in cosines:
+            state = clusterer.state(story_id)
+            assert state is not None
+            scores[story_id] = clusterer.score(query, state)[0]
         winner = max(sorted(scores), key=scores.__getitem__)
         story_id, score, _ = clusterer.best_story(vector)
         assert (story_id, score) == (winner, scores[winner])
@@ -276,3 +283,54 @@ def test_a_revision_stays_in_its_story_and_is_not_counted_again() -> None:
     assert canyon.update > joined.updates[0].update
     assert (cricket.article_count, cricket.members) == (1, ["a3"])
     assert clusterer.open_stories == 2 and clusterer.new_stories == 2
+
+
+_SHELLING = (
+    "Rebel artillery shelled the northern city of Varnak overnight and the army answered "
+    "with air strikes on rebel positions around Varnak, the army said."
+)
+_TALKS = (
+    "Army and rebel negotiators met in Ostrel to discuss a ceasefire; the rebels demanded "
+    "that the army withdraw from Ostrel before any further talks."
+)
+_PRISONERS = (
+    "The rebels said the army had mistreated rebel prisoners held at Kelmar jail, and rebel "
+    "leaders asked the Red Cross to visit Kelmar."
+)
+
+
+def test_words_that_rival_stories_share_count_less() -> None:
+    params = StoryParams(threshold=0.99)  # every report starts its own story
+    clusterer = StoryClusterer({}, params)
+    clusterer.place(article("shelling", _SHELLING))
+    clusterer.place(article("talks", _TALKS, 1))
+    vector = article_vector(None, _PRISONERS, (), Stemmer(), FeatureParams())
+    one = {"shelling": 0.5}
+    assert clusterer.rivals_weighted(vector, one) is vector  # a single rival: nothing to tell apart
+    both = {"shelling": 0.5, "talks": 0.5}
+    weighted = clusterer.rivals_weighted(vector, both)
+    assert math.isclose(math.hypot(*weighted.values()), 1.0)
+    # 'rebel' and 'army' are in both stories, 'kelmar' in neither: their ratio falls by 1/√2.
+    ratio = (weighted["rebel"] / weighted["kelmar"]) / (vector["rebel"] / vector["kelmar"])
+    assert math.isclose(ratio, 2**-0.5)
+    assert clusterer.rivals_weighted(vector, {"shelling": 0.05, "talks": 0.5}) is vector
+
+
+def test_a_report_close_to_two_stories_only_through_their_shared_words_starts_its_own() -> None:
+    def clusterer_of(params: StoryParams) -> StoryClusterer:
+        clusterer = StoryClusterer({}, replace(params, threshold=0.99))
+        clusterer.place(article("shelling", _SHELLING))
+        clusterer.place(article("talks", _TALKS, 1))
+        return StoryClusterer(clusterer.store, params)
+
+    vector = article_vector(None, _PRISONERS, (), Stemmer(), FeatureParams())
+    # At threshold 0 `best_story` scores the exemplars of every candidate: full scores.
+    _, plain, _ = clusterer_of(StoryParams(threshold=0.0, rival_power=0.0)).best_story(vector)
+    _, weighted, _ = clusterer_of(StoryParams(threshold=0.0)).best_story(vector)
+    assert weighted < plain
+    threshold = (weighted + plain) / 2
+    probe = article("prisoners", _PRISONERS, 2)
+    off = clusterer_of(StoryParams(threshold=threshold, rival_power=0.0)).place(probe)
+    on = clusterer_of(StoryParams(threshold=threshold)).place(probe)
+    assert off.story_id in {"shelling", "talks"}
+    assert (on.story_id, on.similarity) == ("prisoners", None)
