@@ -5,8 +5,8 @@ The method follows Miranda et al., "Multilingual Clustering of Streaming News" (
 (`features.article_vector`), a story is the sum of its articles' vectors (its centroid)
 plus the top terms of its last few articles (its exemplars); an article joins the open
 story of highest score (centroid cosine, a size bonus, and the weighted similarity to the
-closest exemplar) if that score reaches a measured threshold, else it starts a story of
-its own. Stories close after an idle time measured in event time.
+closest exemplar) if that score reaches a measured threshold and no second story comes
+within a small margin of it, else it starts a story of its own. Stories close after an idle time measured in event time.
 
 State: every story lives in a key-value store (`s:` + story id -> `StoryState` bytes)
 that the runner commits with the stage's outputs, so after a restart the stage continues
@@ -295,7 +295,8 @@ class StoryClusterer:
 
     def place(self, article: StoryArticle) -> Placement:
         """Put `article` into a story: the most similar open story at or above the
-        threshold, else a new one whose id is the article's. Deterministic for a given
+        threshold, unless a second one also reaches it within `ambiguity_margin`; else a
+        new one whose id is the article's. Deterministic for a given
         store and input order."""
         now = _timestamp(article.event_time)
         closed = self.close_idle(now)
