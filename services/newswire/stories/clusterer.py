@@ -5,8 +5,8 @@ The method follows Miranda et al., "Multilingual Clustering of Streaming News" (
 (`features.article_vector`), a story is the sum of its articles' vectors (its centroid)
 plus the top terms of its last few articles (its exemplars); an article joins the open
 story of highest score (centroid cosine, a size bonus, and the weighted similarity to the
-closest exemplar) if that score reaches a measured threshold, else it starts a story of
-its own. Stories close after an idle time measured in event time.
+closest exemplar) if that score reaches a measured threshold and no second story comes
+within a small margin of it, else it starts a story of its own. Stories close after an idle time measured in event time.
 
 State: every story lives in a key-value store (`s:` + story id -> `StoryState` bytes)
 that the runner commits with the stage's outputs, so after a restart the stage continues
@@ -244,14 +244,21 @@ class StoryClusterer:
         rivals (`rivals_weighted`), that score and the story's plain centroid cosine
         (None, 0.0, 0.0 if none). Candidates that cannot reach the threshold may be
         scored in part or left out: the choice among those does not place anything."""
+        best_id, best, cosine, _ = self._ranked(vector)
+        return best_id, best, cosine
+
+    def _ranked(self, vector: Vector) -> tuple[str | None, float, float, float]:
+        # As `best_story`, plus the best score of any other candidate when it reaches the
+        # threshold and comes within `ambiguity_margin` of the best (else 0.0).
         cosines: dict[str, float] = {}
         for story_id in self.candidates(vector):
             state = self._open[story_id]
             if state.centroid_norm > 0.0:
                 cosines[story_id] = dot(vector, state.centroid) / state.centroid_norm
         query, stretch = self._rivals_weighted(vector, cosines)
-        best_id, best = None, 0.0
+        best_id, best, runner_up = None, 0.0, 0.0
         weight, threshold = self.params.member_weight, self.params.threshold
+        margin = self.params.ambiguity_margin
         for story_id in sorted(cosines, key=cosines.__getitem__, reverse=True):
             state = self._open[story_id]
             bonus = self.size_bonus(state)
@@ -259,29 +266,37 @@ class StoryClusterer:
             # into the centroid, so an exemplar's dot product with the query is at most the
             # query's overlap with the centroid (unless pruning dropped its terms), which is
             # at most `stretch` times the plain overlap. A story is scored in full only where
-            # that bound could still win and reach the threshold: most candidates share a key
-            # or two and fall far short (the stage's speed).
+            # that bound could still come within the margin of the best and reach the
+            # threshold: most candidates share a key or two and fall far short (the
+            # stage's speed).
             plain = cosines[story_id] * state.centroid_norm
             reach = stretch * cosines[story_id] + bonus + weight * min(1.0, stretch * plain)
-            if reach < best or reach < threshold:
+            if reach < best - margin or reach < threshold:
                 continue
             overlap = plain if query is vector else dot(query, state.centroid)
             score = overlap / state.centroid_norm + bonus
             if weight and state.exemplars:
                 reach = score + weight * min(1.0, overlap)
-                if reach >= best and reach >= threshold:
+                if reach >= best - margin and reach >= threshold:
                     score += weight * max(map(partial(dot, query), state.exemplars))
             if score > best or (score == best and best_id is not None and story_id < best_id):
+                if best_id is not None:
+                    runner_up = max(runner_up, best)
                 best_id, best = story_id, score
+            else:
+                runner_up = max(runner_up, score)
         if best_id is None:
-            return None, 0.0, 0.0
-        return best_id, best, min(1.0, max(0.0, cosines[best_id]))
+            return None, 0.0, 0.0, 0.0
+        if runner_up < threshold or runner_up < best - margin:
+            runner_up = 0.0
+        return best_id, best, min(1.0, max(0.0, cosines[best_id])), runner_up
 
     # --- changes ----------------------------------------------------------------------
 
     def place(self, article: StoryArticle) -> Placement:
         """Put `article` into a story: the most similar open story at or above the
-        threshold, else a new one whose id is the article's. Deterministic for a given
+        threshold, unless a second one also reaches it within `ambiguity_margin`; else a
+        new one whose id is the article's. Deterministic for a given
         store and input order."""
         now = _timestamp(article.event_time)
         closed = self.close_idle(now)
@@ -291,8 +306,11 @@ class StoryClusterer:
         known = self._story_of.get(article.id) or (article.id if article.id in self._open else None)
         if known is not None and known in self._open:
             return self._revise(self._open[known], article.id, vector, now, closed)
-        story_id, score, similarity = self.best_story(vector)
-        if story_id is not None and score >= self.params.threshold:
+        story_id, score, similarity, runner_up = self._ranked(vector)
+        # Two stories that fit about equally well (both over the threshold, within the
+        # margin): the article is likely a third development of the topic they share.
+        ambiguous = self.params.ambiguity_margin > 0.0 and runner_up > 0.0
+        if story_id is not None and score >= self.params.threshold and not ambiguous:
             state = self._open[story_id]
             self._join(state, article, vector, similarity, now)
             self.joins += 1

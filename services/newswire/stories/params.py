@@ -34,6 +34,9 @@ class StoryParams:
     apart (`StoryClusterer.rivals_weighted`; 0 turns it off; measured: docs/stories.md)."""
     rival_floor: float = 0.10
     """Centroid cosine from which a candidate story counts as a rival."""
+    ambiguity_margin: float = 0.02
+    """When a second story also reaches the threshold and scores within this of the best,
+    the article starts a story of its own (0 turns this off; measured: docs/stories.md)."""
     exemplars: int = 3
     """Recent original articles kept per story as exemplars."""
     exemplar_terms: int = 60

@@ -49,6 +49,7 @@ class Cell:
     member_weight: float
     threshold: float
     rival_power: float = StoryParams().rival_power
+    ambiguity_margin: float = StoryParams().ambiguity_margin
 
     def params(self) -> StoryParams:
         """The story parameters of this cell (the rest at their defaults)."""
@@ -57,11 +58,13 @@ class Cell:
             size_bonus=self.size_bonus,
             member_weight=self.member_weight,
             rival_power=self.rival_power,
+            ambiguity_margin=self.ambiguity_margin,
         )
 
     def __str__(self) -> str:
         return (
-            f"rivals={self.rival_power:g} bonus={self.size_bonus:g} "
+            f"rivals={self.rival_power:g} margin={self.ambiguity_margin:g} "
+            f"bonus={self.size_bonus:g} "
             f"member={self.member_weight:g} t={self.threshold:.3f}"
         )
 
@@ -142,11 +145,12 @@ def grid(
     weights: Sequence[float],
     thresholds: Sequence[float],
     rival_powers: Sequence[float] = (StoryParams().rival_power,),
+    margins: Sequence[float] = (StoryParams().ambiguity_margin,),
 ) -> list[Cell]:
-    """Every combination, in that order (rival power outermost)."""
+    """Every combination, in that order (rival power outermost, then ambiguity margin)."""
     return [
-        Cell(b, w, t, r)
-        for r, b, w, t in itertools.product(rival_powers, bonuses, weights, thresholds)
+        Cell(b, w, t, r, m)
+        for r, m, b, w, t in itertools.product(rival_powers, margins, bonuses, weights, thresholds)
     ]
 
 
@@ -172,6 +176,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--rival-powers", default=str(StoryParams().rival_power), help="0 turns rivals off"
     )
+    parser.add_argument(
+        "--ambiguity-margins",
+        default=str(StoryParams().ambiguity_margin),
+        help="0 turns the ambiguity test off",
+    )
     parser.add_argument("--orders", type=int, default=5, help="random orders to break ties")
     parser.add_argument(
         "--report-orders", type=int, default=20, help="random orders to report chosen cells on"
@@ -185,6 +194,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         _floats(args.member_weights),
         _range(args.thresholds),
         _floats(args.rival_powers),
+        _floats(args.ambiguity_margins),
     )
     results = {
         name: {c: score(part, gold, c.params()) for c in cells} for name, part in parts.items()

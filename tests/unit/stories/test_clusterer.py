@@ -330,7 +330,45 @@ def test_a_report_close_to_two_stories_only_through_their_shared_words_starts_it
     assert weighted < plain
     threshold = (weighted + plain) / 2
     probe = article("prisoners", _PRISONERS, 2)
-    off = clusterer_of(StoryParams(threshold=threshold, rival_power=0.0)).place(probe)
-    on = clusterer_of(StoryParams(threshold=threshold)).place(probe)
+    # The two stories fit alike: without the ambiguity test, which this is not about.
+    off = clusterer_of(
+        StoryParams(threshold=threshold, rival_power=0.0, ambiguity_margin=0.0)
+    ).place(probe)
+    on = clusterer_of(StoryParams(threshold=threshold, ambiguity_margin=0.0)).place(probe)
     assert off.story_id in {"shelling", "talks"}
     assert (on.story_id, on.similarity) == ("prisoners", None)
+
+
+def test_a_report_that_fits_two_stories_about_equally_starts_its_own() -> None:
+    def clusterer_of(params: StoryParams) -> StoryClusterer:
+        clusterer = StoryClusterer({}, replace(params, threshold=0.99))
+        clusterer.place(article("shelling", _SHELLING))
+        clusterer.place(article("talks", _TALKS, 1))
+        return StoryClusterer(clusterer.store, params)
+
+    text = (
+        "Shelling of Varnak and talks in Ostrel: rebel artillery shelled Varnak as army and "
+        "rebel negotiators met in Ostrel to discuss a ceasefire."
+    )
+    vector = article_vector(None, text, (), Stemmer(), FeatureParams())
+    scored = clusterer_of(StoryParams(threshold=0.0, rival_power=0.0, ambiguity_margin=0.0))
+    scores = []
+    for story_id in ("shelling", "talks"):
+        state = scored.state(story_id)
+        assert state is not None
+        scores.append(scored.score(vector, state)[0])
+    low, high = sorted(scores)
+    gap = high - low
+    assert gap < 0.1  # the probe sits between the two stories
+    probe = article("both", text, 2)
+    base = StoryParams(threshold=low - 0.01, rival_power=0.0)
+    wide = clusterer_of(replace(base, ambiguity_margin=gap + 0.01)).place(probe)
+    narrow = clusterer_of(replace(base, ambiguity_margin=gap / 2)).place(probe)
+    off = clusterer_of(replace(base, ambiguity_margin=0.0)).place(probe)
+    # A runner-up under the threshold is no rival for the choice: the best story is joined.
+    alone = clusterer_of(
+        replace(base, threshold=(low + high) / 2, ambiguity_margin=gap + 0.01)
+    ).place(probe)
+    assert (wide.story_id, wide.similarity) == ("both", None)
+    best = ("shelling", "talks")[scores.index(high)]
+    assert narrow.story_id == off.story_id == alone.story_id == best
