@@ -264,19 +264,23 @@ class StoryClusterer:
             bonus = self.size_bonus(state)
             # Every weight is positive and each exemplar is part of an article vector summed
             # into the centroid, so an exemplar's dot product with the query is at most the
-            # query's overlap with the centroid (unless pruning dropped its terms), which is
+            # query's overlap with the centroid plus the exemplars' excess over the centroid
+            # (`StoryState.exemplar_excess`: terms pruning dropped, rounding); the overlap is
             # at most `stretch` times the plain overlap. A story is scored in full only where
             # that bound could still come within the margin of the best and reach the
             # threshold: most candidates share a key or two and fall far short (the
             # stage's speed).
             plain = cosines[story_id] * state.centroid_norm
-            reach = stretch * cosines[story_id] + bonus + weight * min(1.0, stretch * plain)
+            excess = state.exemplar_excess
+            reach = (
+                stretch * cosines[story_id] + bonus + weight * min(1.0, stretch * plain + excess)
+            )
             if reach < best - margin or reach < threshold:
                 continue
             overlap = plain if query is vector else dot(query, state.centroid)
             score = overlap / state.centroid_norm + bonus
             if weight and state.exemplars:
-                reach = score + weight * min(1.0, overlap)
+                reach = score + weight * min(1.0, overlap + excess)
                 if reach >= best - margin and reach >= threshold:
                     score += weight * max(map(partial(dot, query), state.exemplars))
             if score > best or (score == best and best_id is not None and story_id < best_id):

@@ -44,13 +44,30 @@ class StoryState:
     article may be closer to one report than to the story's average (bounded in number
     and terms by `StoryParams`; stories stored before this field have none)."""
     centroid_norm: float = field(default=0.0, compare=False)
+    exemplar_excess: float = field(default=0.0, compare=False)
+    """How far any exemplar reaches past the centroid: the largest length of (exemplar -
+    centroid) clipped at 0, term by term. Usually 0; more once pruning dropped an
+    exemplar's terms from the centroid. For a unit query q of non-negative weights,
+    q . exemplar <= q . centroid + exemplar_excess, the bound the clusterer skips by."""
 
     def refresh_norm(self) -> None:
-        """Recompute the cached length of the centroid after it changed."""
+        """Recompute the cached length of the centroid, and the exemplars' excess over it,
+        after either changed."""
         self.centroid_norm = norm(self.centroid)
+        centroid = self.centroid
+        self.exemplar_excess = max(
+            (
+                norm(
+                    {t: x - centroid.get(t, 0.0) for t, x in e.items() if x > centroid.get(t, 0.0)}
+                )
+                for e in self.exemplars
+            ),
+            default=0.0,
+        )
 
     def to_bytes(self) -> bytes:
-        """The state as stored: JSON (the cached norm is written but recomputed on load)."""
+        """The state as stored: JSON (the cached norm and excess are written but recomputed
+        on load)."""
         data = orjson.dumps(self)  # orjson writes dataclasses natively, fast
         return data
 
@@ -59,6 +76,7 @@ class StoryState:
         """The state stored as `data` by `to_bytes`."""
         fields: dict[str, Any] = orjson.loads(data)
         fields.pop("centroid_norm", None)
+        fields.pop("exemplar_excess", None)
         state = cls(**fields)
         state.refresh_norm()
         return state

@@ -22,11 +22,14 @@ def normalised(vector: Mapping[str, float]) -> Vector:
 
 
 def dot(a: Mapping[str, float], b: Mapping[str, float]) -> float:
-    """The dot product of `a` and `b`, iterating over the shorter one."""
-    # Key intersection, lookups and products all run in C.
+    """The dot product of `a` and `b`, correctly rounded: the same bits whatever the order
+    of the shared keys."""
+    # Key intersection, lookups and products all run in C. A set's order follows the
+    # process's string hashing, so a plain sum could differ in its last bits after a
+    # restart and tip a comparison the restarted stage must decide as before; fsum does not.
     shared = a.keys() & b.keys()
     products: Iterator[float] = map(mul, map(a.__getitem__, shared), map(b.__getitem__, shared))
-    return sum(products)
+    return math.fsum(products)
 
 
 def top_keys(vector: Mapping[str, float], n: int) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import random
 from dataclasses import replace
 from datetime import timedelta
 
@@ -13,7 +14,7 @@ from newswire.models import StoryUpdate
 from newswire.stories import StoryClusterer, StoryParams, StoryState
 from newswire.stories.features import FeatureParams, article_vector
 from newswire.stories.params import params_from_settings
-from newswire.stories.vectors import dot, top_terms
+from newswire.stories.vectors import dot, normalised, top_terms
 from newswire.stories.vocabulary import Stemmer
 from tests.unit.stories.helpers import CANYON, CANYON_2, CRICKET, T0, article
 
@@ -372,3 +373,23 @@ def test_a_report_that_fits_two_stories_about_equally_starts_its_own() -> None:
     assert (wide.story_id, wide.similarity) == ("both", None)
     best = ("shelling", "talks")[scores.index(high)]
     assert narrow.story_id == off.story_id == alone.story_id == best
+
+
+def test_an_exemplar_scores_at_most_the_centroid_overlap_plus_the_stored_excess() -> None:
+    # The bound `best_story` skips candidates by. Small centroids prune terms that recent
+    # reports (the exemplars) still hold, so the centroid alone would understate them.
+    rng = random.Random(7)
+    vocabulary = ["".join(rng.choices("bdfgklmnprstvz", k=3)) + "ation" for _ in range(300)]
+    clusterer = StoryClusterer({}, StoryParams(threshold=0.0, centroid_terms=8))
+    for n in range(40):
+        clusterer.place(article(f"a{n:02d}", " ".join(rng.sample(vocabulary, 12)) + ".", n))
+    beyond_centroid = 0
+    for story_id in {clusterer.story_of(f"a{n:02d}") for n in range(40)}:
+        state = clusterer.state(str(story_id))
+        assert state is not None
+        for exemplar in state.exemplars:
+            query = normalised(exemplar)  # the query that makes this exemplar score most
+            through_centroid = dot(query, state.centroid)
+            assert dot(query, exemplar) <= through_centroid + state.exemplar_excess + 1e-9
+            beyond_centroid += dot(query, exemplar) > through_centroid + 1e-9
+    assert beyond_centroid  # the excess was needed, so the test can fail without it
