@@ -194,6 +194,18 @@ def test_a_batch_the_runner_retries_counts_each_placement_once(
     assert metrics.registry.get_sample_value("newswire_open_stories") == 1.0
 
 
+def test_a_revised_article_is_counted_as_revised_not_as_joined_or_started() -> None:
+    store, metrics = PartitionStore(), PipelineMetrics()
+    stage = story_stage(SETTINGS, metrics)
+    first, second = _event("tehran-1", _seed("002")), _event("tehran-2", _seed("004"))
+    _run([first, second], store, stage)
+    store.end_batch(keep=True)
+    _run([second, first], store, stage)  # both again: revisions of a member and a starter
+    store.end_batch(keep=True)
+    counts = {e: _story_events(metrics, e) for e in ("started", "joined", "revised")}
+    assert counts == {"started": 1.0, "joined": 1.0, "revised": 2.0}
+
+
 def test_the_clusterer_follows_entries_the_runner_restores_into_its_store() -> None:
     store, stage = PartitionStore(), story_stage(SETTINGS, PipelineMetrics())
     first, second = _event("tehran-1", _seed("002")), _event("tehran-2", _seed("004"))

@@ -127,7 +127,8 @@ class PipelineMetrics:
         ).set_function(self.duplicate_ratio)
         self.story_events = Counter(
             "newswire_story_events_total",
-            "Story stage: articles that joined a story, stories started, stories closed.",
+            "Story stage: articles that joined a story, stories started, revised articles "
+            "(counted in neither), stories closed.",
             ["event"],
             registry=registry,
         )
@@ -135,10 +136,11 @@ class PipelineMetrics:
             "newswire_open_stories", "Stories open in this worker's story state.", registry=registry
         )
 
-    def record_story(self, *, joined: bool, closed: int, open_stories: int) -> None:
-        """The story stage placed one article (`joined` an open story, else started one),
-        closed `closed` idle stories, and now holds `open_stories`."""
-        self.story_events.labels("joined" if joined else "started").inc()
+    def record_story(self, *, placed: str, closed: int, open_stories: int) -> None:
+        """The story stage placed one article (`placed`: "joined" an open story, "started"
+        one, or "revised" an article already in one), closed `closed` idle stories, and now
+        holds `open_stories`."""
+        self.story_events.labels(placed).inc()
         if closed:
             self.story_events.labels("closed").inc(closed)
         self.open_stories.set(open_stories)

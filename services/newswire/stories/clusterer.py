@@ -25,6 +25,7 @@ from collections.abc import MutableMapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
+from typing import Literal
 
 import orjson
 
@@ -47,11 +48,14 @@ _SUMMARY_SOURCES = 20
 @dataclass(frozen=True, slots=True)
 class Placement:
     """Where an article went: the story, how similar it was (None: it started the story),
-    and the updates to publish (the story's, then any stories closed meanwhile)."""
+    the updates to publish (the story's, then any stories closed meanwhile), and whether it
+    `joined` a story, `started` one, or was a `revised` version of an article already in
+    its story (counted in neither)."""
 
     story_id: str
     similarity: float | None
     updates: list[StoryUpdate]
+    outcome: Literal["joined", "started", "revised"]
 
 
 def _timestamp(moment: datetime) -> float:
@@ -325,7 +329,8 @@ class StoryClusterer:
             joined = None
         self._take_waiting_copies(state, article.id)
         self._save(state)
-        return Placement(state.story_id, joined, [self.update_of(state), *closed])
+        outcome: Literal["joined", "started"] = "started" if joined is None else "joined"
+        return Placement(state.story_id, joined, [self.update_of(state), *closed], outcome)
 
     def _revise(
         self,
@@ -345,7 +350,7 @@ class StoryClusterer:
             if state.story_id == article_id
             else round(min(1.0, max(0.0, self.score(vector, state)[1])), 6)
         )
-        return Placement(state.story_id, similarity, [self.update_of(state), *closed])
+        return Placement(state.story_id, similarity, [self.update_of(state), *closed], "revised")
 
     def add_copy(
         self, copy_id: str, original_id: str, source: str, seen_at: datetime

@@ -11,19 +11,20 @@ from __future__ import annotations
 from newswire.models import DuplicateNotice, EnrichedArticle, StoryUpdate
 from newswire.stories.article import story_article
 from newswire.stories.bounds import SOURCE_CHARS
-from newswire.stories.clusterer import StoryClusterer
+from newswire.stories.clusterer import Placement, StoryClusterer
 
 
 def assign_story(
     clusterer: StoryClusterer, event: EnrichedArticle
-) -> tuple[EnrichedArticle, list[StoryUpdate]]:
+) -> tuple[EnrichedArticle, Placement]:
     """`event` with `story.story_id` and `story.similarity` set by placing it in a story,
-    and the updates to publish (its story's first, then stories that closed)."""
+    and the placement (its updates to publish: its story's first, then stories that
+    closed; whether it joined, started or revised)."""
     placement = clusterer.place(story_article(event))
     story = event.story.model_copy(
         update={"story_id": placement.story_id, "similarity": placement.similarity}
     )
-    return event.model_copy(update={"story": story}), placement.updates
+    return event.model_copy(update={"story": story}), placement
 
 
 def count_copy(clusterer: StoryClusterer, notice: DuplicateNotice) -> StoryUpdate | None:

@@ -256,19 +256,15 @@ def story_stage(
     clusterers = _Clusterers(params_from_settings(settings))
 
     def place(
-        clusterer: StoryClusterer, event: EnrichedArticle, placed: list[tuple[bool, int]]
+        clusterer: StoryClusterer, event: EnrichedArticle, placed: list[tuple[str, int]]
     ) -> list[Emit]:
         started = time.perf_counter()
-        enriched, updates = assign_story(clusterer, event)
+        enriched, placement = assign_story(clusterer, event)
+        updates = placement.updates
         took = {**enriched.processing.stages_ms, "story": _ms(time.perf_counter() - started)}
         processing = enriched.processing.model_copy(update={"stages_ms": took})
         enriched = enriched.model_copy(update={"processing": processing})
-        placed.append(
-            (
-                enriched.story.similarity is not None,
-                sum(update.status == "closed" for update in updates),
-            )
-        )
+        placed.append((placement.outcome, sum(update.status == "closed" for update in updates)))
         story_articles = next(
             (u.article_count for u in updates if u.story_id == enriched.story.story_id), 1
         )
@@ -303,7 +299,7 @@ def story_stage(
         assert state is not None  # noqa: S101 - a stateful stage always gets its store
         clusterer = clusterers.for_store(state)
         results: list[Result] = []
-        placed: list[tuple[bool, int]] = []  # (joined, stories closed) per article
+        placed: list[tuple[str, int]] = []  # (outcome, stories closed) per article
         try:
             for item in items:
                 if isinstance(item.value, DuplicateNotice):
@@ -323,8 +319,8 @@ def story_stage(
             raise
         # Counted only once the whole batch is placed: a batch that raised is undone and
         # its items placed again, which must not count their joins twice.
-        for joined, closed in placed:
-            metrics.record_story(joined=joined, closed=closed, open_stories=clusterer.open_stories)
+        for outcome, closed in placed:
+            metrics.record_story(placed=outcome, closed=closed, open_stories=clusterer.open_stories)
         return results
 
     return Stage(
