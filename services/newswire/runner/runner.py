@@ -18,9 +18,9 @@ refuses as too large, an outcome that cannot be encoded) are never retried as th
 the partition is retried a record at a time until the failure lands on one record, which
 is then dead-lettered (`_blame`). Everything else aborts the batch, which is read again.
 
-Overlap: a stateless stage takes and processes its next batch while the last one's
-transactions commit, so its processing (the enrich stage's NER) does not idle through
-the commit. The next batch's transactions begin only once the last batch's ended, on the
+Overlap (`NEWSWIRE_OVERLAP_COMMITS`, off by default): a stateless stage takes and
+processes its next batch while the last one's transactions commit, so its processing (the
+enrich stage's NER) does not idle through the commit. The next batch's transactions begin only once the last batch's ended, on the
 same producers, so per partition they still commit in order; if any of the last batch's
 failed, the next batch is dropped unpublished and read again from the committed offsets.
 A stateful stage commits each batch before processing the next (its state builds on it).
@@ -386,7 +386,7 @@ class StageRunner(Generic[T]):
             self._rewind(consumer, batch)
             return True
         self._inflight = asyncio.ensure_future(self._commit_all(consumer, cycles))
-        if self.stage.stateful:
+        if self.stage.stateful or not self.settings.overlap_commits:
             return await self._settle_inflight(consumer)
         return False
 
