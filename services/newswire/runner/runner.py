@@ -20,10 +20,12 @@ is then dead-lettered (`_blame`). Everything else aborts the batch, which is rea
 
 Overlap (`NEWSWIRE_OVERLAP_COMMITS`, off by default): a stateless stage takes and
 processes its next batch while the last one's transactions commit, so its processing (the
-enrich stage's NER) does not idle through the commit. The next batch's transactions begin only once the last batch's ended, on the
-same producers, so per partition they still commit in order; if any of the last batch's
-failed, the next batch is dropped unpublished and read again from the committed offsets.
-A stateful stage commits each batch before processing the next (its state builds on it).
+enrich stage's NER) does not idle through the commit. The next batch's transactions begin
+only once the last batch's ended, on the same producers, so per partition they still
+commit in order; if any of the last batch's failed, the next batch is dropped unpublished
+and read again from the committed offsets. A stateful stage, and every stage while the
+setting is off, commits each batch before processing the next (a stateful stage's next
+state builds on the last).
 
 Rebalances: processing a batch and starting its commit hold the runner's lock, and so
 does settling a commit in flight; the revocation callback takes the same lock and settles
