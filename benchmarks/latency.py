@@ -1,9 +1,13 @@
 """Latency of the transactional pipeline: what one commit costs, and raw -> outcome.
 
 1. Commit cost: transactions of one message plus input offsets (what a stage does per
-   batch and partition) against the broker, one after another; prints median and p99.
+   batch and partition) against the broker, one after another, with aiokafka's retry
+   step and the runner's (`TXN_CONCURRENT_RETRY_S`); prints median and p99.
 2. End to end: a real worker; distinct articles produced at a fixed rate; a read_committed
-   reader of the outcome topics; prints the p50/p95/p99 of (outcome read - raw sent).
+   reader of the outcome topics; prints the p50/p95/p99 of (outcome read - raw sent), and
+   per hop where the time went (`hop_breakdown`); `--out` keeps every article's times.
+   `NEWSWIRE_*` variables set when it runs reach the worker (e.g. the NER cache, off with
+   `NEWSWIRE_NER_CACHE_ENTRIES=0`).
 
     cd benchmarks && ../.venv/bin/python latency.py --rate 30 --count 600
 """
@@ -12,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import statistics
 import sys
 import tempfile
@@ -32,7 +37,17 @@ from newswire.admin import ensure_topics  # noqa: E402
 from newswire.config import Settings  # noqa: E402
 from newswire.demo import start_worker, stop_worker  # noqa: E402
 from newswire.kafka_local.launcher import free_port  # noqa: E402
-from newswire.topics import DEADLETTER, DUPLICATES, ENRICHED, RAW, topic_name  # noqa: E402
+from newswire.runner.runner import shorten_concurrent_transaction_retry  # noqa: E402
+from newswire.topics import (  # noqa: E402
+    CLEANED,
+    DEADLETTER,
+    DUPLICATES,
+    ENRICHED,
+    RAW,
+    TAGGED,
+    UNIQUE,
+    topic_name,
+)
 from newswire.wire import encode  # noqa: E402
 
 
@@ -69,55 +84,121 @@ async def commit_cost(bootstrap: str, rounds: int) -> list[float]:
     return took
 
 
-async def end_to_end(settings: Settings, rate: float, count: int) -> dict[str, float]:
-    """Raw sent -> outcome read, per article, at `rate` articles/s."""
-    plan = build_plan(count, run="lat", partitions=settings.raw_partitions, copy_share=0.0)
+# The hops in order: each stage's output topic (the story stage's is the enriched topic).
+HOPS = (("prepare", CLEANED), ("dedup", UNIQUE), ("enrich", TAGGED), ("story", ENRICHED))
+
+
+def hop_breakdown(
+    sent: dict[str, float],
+    stamped: dict[tuple[str, str], float],
+    visible: dict[tuple[str, str], float],
+) -> dict[str, dict[str, float]]:
+    """Per hop, the p50 and p99 (ms) of two spans of each article: `work` from its input
+    becoming visible to read_committed readers (for the first hop: sent) to the stage
+    sending its output (the record's CreateTime: fetch wait, batching, processing), and
+    `commit` from that send to the output becoming visible (the rest of the transaction,
+    the markers, the last stable offset moving)."""
+    figures: dict[str, dict[str, float]] = {}
+    previous: dict[str, float] = dict(sent)
+    for stage, topic in HOPS:
+        work: list[float] = []
+        commit: list[float] = []
+        for article, before in previous.items():
+            out, seen = stamped.get((topic, article)), visible.get((topic, article))
+            if out is None or seen is None:
+                continue
+            work.append(out - before)
+            commit.append(seen - out)
+        previous = {a: t for (top, a), t in visible.items() if top == topic and a in sent}
+        if work:
+            figures[stage] = {
+                "work_p50": quantile(work, 0.5) * 1000,
+                "work_p99": quantile(work, 0.99) * 1000,
+                "commit_p50": quantile(commit, 0.5) * 1000,
+                "commit_p99": quantile(commit, 0.99) * 1000,
+            }
+    return figures
+
+
+async def end_to_end(
+    settings: Settings, rate: float, count: int, warm_up: int
+) -> tuple[dict[str, float], dict[str, dict[str, float]], dict[str, dict[str, float]]]:
+    """Raw sent -> outcome read, per article, at `rate` articles/s; and per hop, where the
+    time went (`hop_breakdown`). Times are wall-clock (`time.time`), as Kafka's
+    CreateTime is. The third value is each article's times: `sent`, and per topic
+    `<topic>.sent` (its CreateTime there) and `<topic>.visible`. The first `warm_up`
+    articles (sent at the same rate, before the `count` measured) are left out: the
+    worker's first batches (the NER processes' first calls above all) are slower, and
+    they would be the run's whole tail."""
+    total = warm_up + count
+    plan = build_plan(total, run="lat", partitions=settings.raw_partitions, copy_share=0.0)
     sent: dict[str, float] = {}
     seen: dict[str, float] = {}
+    stamped: dict[tuple[str, str], float] = {}
+    visible: dict[tuple[str, str], float] = {}
     outcomes = [topic_name(settings, t) for t in (ENRICHED, DUPLICATES, DEADLETTER)]
+    internal = [topic_name(settings, t) for t in (CLEANED, UNIQUE, TAGGED)]
     reader = AIOKafkaConsumer(
         *outcomes,
+        *internal,
         bootstrap_servers=settings.kafka_bootstrap,
         isolation_level="read_committed",
         auto_offset_reset="earliest",
         enable_auto_commit=False,
+        fetch_max_wait_ms=20,
     )
     await reader.start()
     producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, linger_ms=0)
     await producer.start()
 
     async def read() -> None:
-        while len(seen) < count:
+        while len(seen) < total:
             batch = await reader.getmany(timeout_ms=100)
-            now = time.perf_counter()
-            for records in batch.values():
+            now = time.time()
+            for tp, records in batch.items():
                 for record in records:
-                    if record.key is not None:
-                        seen.setdefault(record.key.decode(), now)
+                    if record.key is None:
+                        continue
+                    key = record.key.decode()
+                    name = tp.topic.removeprefix(settings.topic_prefix)
+                    stamped.setdefault((name, key), record.timestamp / 1000)
+                    visible.setdefault((name, key), now)
+                    if tp.topic in outcomes:
+                        seen.setdefault(key, now)
 
     reading = asyncio.create_task(read())
     try:
-        began = time.perf_counter()
+        began = time.time()
         for n, item in enumerate(plan.items):
-            wait = began + n / rate - time.perf_counter()
+            wait = began + n / rate - time.time()
             if wait > 0:
                 await asyncio.sleep(wait)
             article = item.article
-            sent[article.id] = time.perf_counter()
+            sent[article.id] = time.time()
             await producer.send(topic_name(settings, RAW), encode(article), key=article.id.encode())
         await asyncio.wait_for(reading, timeout=120 + count / rate)
     finally:
         reading.cancel()
         await producer.stop()
         await reader.stop()
+    for article in list(sent)[:warm_up]:  # in the order sent
+        del sent[article]
     latencies = [seen[i] - sent[i] for i in sent if i in seen]
-    return {
+    figures = {
         "outcomes": len(latencies),
         "p50": quantile(latencies, 0.5),
         "p95": quantile(latencies, 0.95),
         "p99": quantile(latencies, 0.99),
         "max": max(latencies),
     }
+    trace: dict[str, dict[str, float]] = {a: {"sent": t} for a, t in sent.items()}
+    for (topic, article), at in stamped.items():
+        if article in trace:
+            trace[article][f"{topic}.sent"] = at
+    for (topic, article), at in visible.items():
+        if article in trace:
+            trace[article][f"{topic}.visible"] = at
+    return figures, hop_breakdown(sent, stamped, visible), trace
 
 
 def main() -> int:
@@ -125,16 +206,21 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rate", type=float, default=30.0, help="articles per second")
     parser.add_argument("--count", type=int, default=600)
+    parser.add_argument("--warm-up", type=int, default=60, help="articles sent first, not counted")
     parser.add_argument("--rounds", type=int, default=300, help="transactions timed")
     parser.add_argument("--ner-processes", type=int, default=1)
+    parser.add_argument("--out", type=Path, default=None, help="JSON of every article's times")
     args = parser.parse_args()
     with broker() as bootstrap, tempfile.TemporaryDirectory() as tmp:
-        took = asyncio.run(commit_cost(bootstrap, args.rounds))
-        print(
-            f"commit of one transaction (1 message + offsets): median "
-            f"{statistics.median(took) * 1000:.1f} ms, p99 {quantile(took, 0.99) * 1000:.1f} ms"
-            f" over {len(took)}"
-        )
+        for retry in ("aiokafka's", "the runner's"):
+            if retry == "the runner's":
+                shorten_concurrent_transaction_retry()
+            took = asyncio.run(commit_cost(bootstrap, args.rounds))
+            print(
+                f"back-to-back transactions (1 message + offsets), {retry} retry while the "
+                f"last one's markers are written: median {statistics.median(took) * 1000:.1f}"
+                f" ms, p99 {quantile(took, 0.99) * 1000:.1f} ms over {len(took)}"
+            )
         run = f"lat{time.time_ns() % 10**8}"
         settings = Settings(
             bootstrap_servers=bootstrap,
@@ -152,7 +238,9 @@ def main() -> int:
         worker = start_worker(settings, log)
         try:
             wait_ready(settings, worker, log, timeout_s=180)
-            figures = asyncio.run(end_to_end(settings, args.rate, args.count))
+            figures, hops, trace = asyncio.run(
+                end_to_end(settings, args.rate, args.count, args.warm_up)
+            )
         finally:
             stop_worker(worker)
         print(
@@ -160,6 +248,14 @@ def main() -> int:
             f"p50 {figures['p50'] * 1000:.0f} ms, p95 {figures['p95'] * 1000:.0f} ms, "
             f"p99 {figures['p99'] * 1000:.0f} ms, max {figures['max'] * 1000:.0f} ms"
         )
+        if args.out is not None:
+            args.out.write_text(json.dumps({"figures": figures, "hops": hops, "trace": trace}))
+        for stage, hop in hops.items():
+            print(
+                f"  {stage:8} input visible -> output sent p50 {hop['work_p50']:.0f} / p99 "
+                f"{hop['work_p99']:.0f} ms; sent -> visible p50 {hop['commit_p50']:.0f} / "
+                f"p99 {hop['commit_p99']:.0f} ms"
+            )
     return 0
 
 

@@ -18,9 +18,19 @@ refuses as too large, an outcome that cannot be encoded) are never retried as th
 the partition is retried a record at a time until the failure lands on one record, which
 is then dead-lettered (`_blame`). Everything else aborts the batch, which is read again.
 
-Rebalances: a cycle (process, publish, commit) holds the runner's lock, and the
-revocation callback takes the same lock, so a batch in flight is committed (or aborted)
-before its partitions are released; nothing is acknowledged without being published.
+Overlap (`NEWSWIRE_OVERLAP_COMMITS`, off by default): a stateless stage takes and
+processes its next batch while the last one's transactions commit, so its processing (the
+enrich stage's NER) does not idle through the commit. The next batch's transactions begin
+only once the last batch's ended, on the same producers, so per partition they still
+commit in order; if any of the last batch's failed, the next batch is dropped unpublished
+and read again from the committed offsets. A stateful stage, and every stage while the
+setting is off, commits each batch before processing the next (a stateful stage's next
+state builds on the last).
+
+Rebalances: processing a batch and starting its commit hold the runner's lock, and so
+does settling a commit in flight; the revocation callback takes the same lock and settles
+the commit in flight first, so a batch is committed (or aborted) before its partitions
+are released; nothing is acknowledged without being published.
 """
 
 from __future__ import annotations
@@ -33,6 +43,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+import aiokafka.producer.sender
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.abc import ConsumerRebalanceListener
@@ -70,8 +81,15 @@ T = TypeVar("T")
 log = structlog.get_logger("newswire.runner")
 
 # How long to wait for more records once some have arrived: the batch grows only while
-# records keep arriving (adaptive batching; no fixed window).
-MORE_WAIT_MS = 5
+# records keep arriving (adaptive batching; no fixed window). Every batch that is not full
+# ends with one such empty wait, at every hop, so it is kept short; under load records
+# are already waiting in the consumer's buffer and batches fill without it.
+MORE_WAIT_MS = 1
+# A stage's next transaction often starts while the broker still writes the last one's
+# markers; the broker then refuses the new transaction's partitions (CONCURRENT_TRANSACTIONS)
+# and aiokafka retries after this many seconds (its own default: 20 ms). The markers take
+# a few milliseconds on a broker nearby, so a 20 ms step is mostly idle time on every hop.
+TXN_CONCURRENT_RETRY_S = 0.005
 IDLE_WAIT_MS = 500
 # A record whose own send keeps failing with a retriable error while the broker answers
 # (e.g. its topic was deleted) is dead-lettered after this many attempts.
@@ -94,6 +112,22 @@ RECORD_ERRORS = (*CONTENT_ERRORS, *TOPIC_ERRORS)
 # changelog failure (topic missing, not authorised) is the deployment's, shared by every
 # record: retried, never turned into dead letters.
 STATE_RECORD_ERRORS = CONTENT_ERRORS
+
+
+def shorten_concurrent_transaction_retry() -> bool:
+    """Make aiokafka retry a transaction's partitions after `TXN_CONCURRENT_RETRY_S` when
+    the broker is still completing the producer's previous transaction; False (and the
+    client's own delay kept) if this aiokafka has no such setting.
+
+    aiokafka 0.12-0.14 keep this delay in the module constant `BACKOFF_OVERRIDE` of
+    `aiokafka.producer.sender`, read at each retry; nothing else uses it. Only the wait
+    between retries changes, not what is retried or when a transaction counts as done."""
+    sender: Any = aiokafka.producer.sender
+    if not isinstance(getattr(sender, "BACKOFF_OVERRIDE", None), float):
+        log.warning("runner.txn_retry_unchanged", reason="aiokafka has no BACKOFF_OVERRIDE")
+        return False
+    sender.BACKOFF_OVERRIDE = TXN_CONCURRENT_RETRY_S
+    return True
 
 
 class RecordSendError(Exception):
@@ -154,6 +188,7 @@ class StageRunner(Generic[T]):
         broker_ok: Callable[[], bool] = lambda: True,
         broker_topics: Callable[[], set[str]] | None = None,
     ) -> None:
+        shorten_concurrent_transaction_retry()
         self.stage = stage
         self.settings = settings
         self.metrics = metrics
@@ -172,6 +207,9 @@ class StageRunner(Generic[T]):
         # position on the changelog, so it is right whoever wrote in between.
         self._stores: dict[int, PartitionStore] = {}
         self._lock = asyncio.Lock()
+        # The last batch's transactions while they commit (see `_process`), settled under
+        # the lock by whoever comes next: the next batch, an idle loop, a revocation.
+        self._inflight: asyncio.Task[list[tuple[_Cycle, BaseException | None]]] | None = None
         self._committed: dict[TopicPartition, int] = {}
         self._attempts: dict[tuple[TopicPartition, int], int] = defaultdict(int)
         # Records that are dead-lettered when next read: their outcomes or state changes
@@ -264,6 +302,11 @@ class StageRunner(Generic[T]):
                 generation = self._generation
                 batch = await self._take(consumer)
                 if not batch:
+                    if self._inflight is not None:
+                        async with self._lock:
+                            failed = await self._settle_inflight(consumer)
+                        if failed:
+                            await self._pause()
                     continue
                 async with self._lock:
                     if generation != self._generation:
@@ -281,6 +324,7 @@ class StageRunner(Generic[T]):
         finally:
             self.joined = False
             async with self._lock:
+                await self._settle_inflight(consumer)
                 await self._close_producers()
             self._consumer = None
             await consumer.stop()
@@ -316,7 +360,9 @@ class StageRunner(Generic[T]):
         consumer: AIOKafkaConsumer,
         batch: dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]],
     ) -> bool:
-        """Process and commit `batch`, one transaction per partition; True if any failed."""
+        """Process `batch` and start committing it, one transaction per partition, once the
+        last batch's transactions ended (a stateful stage's batch is committed before this
+        returns); True if any of those failed (this batch is then read again)."""
         cycles = [
             _Cycle(tp, self._isolated(consumer, tp, records))
             for tp, records in (
@@ -335,15 +381,40 @@ class StageRunner(Generic[T]):
             for cycle in cycles:
                 await self._run_stage([cycle], self._stores[cycle.tp.partition])
         else:
+            # Meanwhile the last batch's transactions may still be committing.
             await self._run_stage(cycles, None)
+        if await self._settle_inflight(consumer):
+            # Processed after positions that were since reset: read again, unpublished.
+            self._rewind(consumer, batch)
+            return True
+        self._inflight = asyncio.ensure_future(self._commit_all(consumer, cycles))
+        if self.stage.stateful or not self.settings.overlap_commits:
+            return await self._settle_inflight(consumer)
+        return False
+
+    async def _commit_all(
+        self, consumer: AIOKafkaConsumer, cycles: list[_Cycle]
+    ) -> list[tuple[_Cycle, BaseException | None]]:
+        """Commit each cycle's transaction, concurrently; what failed, per cycle."""
         results = await asyncio.gather(
             *(self._commit(consumer, cycle) for cycle in cycles), return_exceptions=True
         )
+        return [
+            (cycle, result if isinstance(result, BaseException) else None)
+            for cycle, result in zip(cycles, results, strict=True)
+        ]
+
+    async def _settle_inflight(self, consumer: AIOKafkaConsumer | None) -> bool:
+        """Wait for the transactions in flight to end, then report what committed and
+        undo what failed (`_recover`); True if any failed. Called under the lock."""
+        inflight, self._inflight = self._inflight, None
+        if inflight is None:
+            return False
         failed = False
-        for cycle, result in zip(cycles, results, strict=True):
-            if isinstance(result, BaseException):
+        for cycle, error in await inflight:
+            if error is not None:
                 failed = True
-                await self._recover(consumer, cycle, result)
+                await self._recover(consumer, cycle, error)
             else:
                 self._report(cycle)
         return failed
@@ -555,7 +626,9 @@ class StageRunner(Generic[T]):
         if self._isolate_until.get(cycle.tp, next_offset) < next_offset:
             del self._isolate_until[cycle.tp]
 
-    async def _recover(self, consumer: AIOKafkaConsumer, cycle: _Cycle, exc: BaseException) -> None:
+    async def _recover(
+        self, consumer: AIOKafkaConsumer | None, cycle: _Cycle, exc: BaseException
+    ) -> None:
         """Undo a failed cycle: end its transaction with a new producer, drop its state
         changes, read its records again from the committed offset; a record whose own send
         cannot succeed is dead-lettered next time."""
@@ -707,6 +780,7 @@ class StageRunner(Generic[T]):
         self.joined = False
         async with self._lock:
             self._generation += 1
+            await self._settle_inflight(self._consumer)
             await self._close_producers()
 
     async def _close_producers(self) -> None:
