@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parents[2]
@@ -60,6 +61,31 @@ def test_cluster_ids_never_look_like_options() -> None:
 
     ids = [new_cluster_id() for _ in range(2000)]
     assert all(len(i) == 22 and not i.startswith("-") for i in ids)
+
+
+def test_storage_is_formatted_with_an_id_the_tool_cannot_take_for_an_option(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import subprocess
+    import uuid
+
+    from newswire.kafka_local import launcher
+
+    # The first UUID drawn encodes to an id starting with "-" (0xf8 -> "-" in URL-safe
+    # base64); the broker's storage tool would read it as an option and fail.
+    drawn = iter([uuid.UUID(bytes=b"\xf8" + b"\x00" * 15), uuid.UUID(int=1)])
+    monkeypatch.setattr(launcher.uuid, "uuid4", lambda: next(drawn))
+    commands: list[list[str]] = []
+
+    def run(cmd: list[str], **_: object) -> subprocess.CompletedProcess[str]:
+        commands.append(cmd)
+        return subprocess.CompletedProcess(cmd, 0, "", "")
+
+    monkeypatch.setattr(launcher.subprocess, "run", run)
+    launcher.LocalKafka(home=tmp_path).format_storage()
+    [cmd] = commands
+    cluster_id = cmd[cmd.index("-t") + 1]
+    assert len(cluster_id) == 22 and not cluster_id.startswith("-")
 
 
 def test_the_configuration_reference_matches_the_settings() -> None:

@@ -142,7 +142,7 @@ class LocalKafka:
         """Format KRaft storage once; a formatted data dir is left as it is."""
         if (self.data_dir / "meta.properties").exists():
             return
-        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        cluster_id = new_cluster_id()
         users = self.security.scram_format_args() if self.security is not None else []
         cmd = self._java(
             "kafka.tools.StorageTool",
