@@ -111,7 +111,8 @@ class Settings(KafkaSecuritySettings, IngestSecuritySettings, TopicDurabilitySet
         default=0.0,
         ge=0.0,
         description="Added to the cosine per unit of ln(original articles) of a story, up to "
-        "ln 7 or so: a grown story's centroid sits further from each report (docs/stories.md).",
+        "ln 7 or so: a grown story's centroid sits further from each report; 0 since the "
+        "rival weighting, which chose it (docs/stories.md).",
     )
     story_member_weight: float = Field(
         default=0.75,
