@@ -82,6 +82,13 @@ def _run(
     return results
 
 
+def _commit(stage: Stage[EnrichedArticle | DuplicateNotice], results: list[Result]) -> None:
+    """What the runner does once the results' transaction has committed."""
+    assert stage.committed is not None
+    for result in results:
+        stage.committed(_emits(result))
+
+
 def _emits(result: Result) -> list[Emit]:
     assert not isinstance(result, DeadLetter)
     return list(result)
@@ -185,8 +192,8 @@ def test_a_batch_the_runner_retries_counts_each_placement_once(
     with pytest.raises(ValueError, match="cannot place"):
         _run([first, second, broken], store, stage)
     store.end_batch(keep=False)
-    _run([first], store, stage)
-    _run([second], store, stage)
+    _commit(stage, _run([first], store, stage))
+    _commit(stage, _run([second], store, stage))
     with pytest.raises(ValueError, match="cannot place"):
         _run([broken], store, stage)
     store.end_batch(keep=False)
@@ -194,14 +201,23 @@ def test_a_batch_the_runner_retries_counts_each_placement_once(
     assert metrics.registry.get_sample_value("newswire_open_stories") == 1.0
 
 
+def test_a_placed_batch_whose_transaction_aborts_is_not_counted() -> None:
+    store, metrics = PartitionStore(), PipelineMetrics()
+    stage = story_stage(SETTINGS, metrics)
+    first, second = _event("tehran-1", _seed("002")), _event("tehran-2", _seed("004"))
+    _run([first, second], store, stage)  # handled, then the commit failed: never reported
+    assert (_story_events(metrics, "started"), _story_events(metrics, "joined")) == (0.0, 0.0)
+    _commit(stage, _run([first, second], PartitionStore(), stage))  # read again, committed
+    assert (_story_events(metrics, "started"), _story_events(metrics, "joined")) == (1.0, 1.0)
+
+
 def test_a_revised_article_is_counted_as_revised_not_as_joined_or_started() -> None:
     store, metrics = PartitionStore(), PipelineMetrics()
     stage = story_stage(SETTINGS, metrics)
     first, second = _event("tehran-1", _seed("002")), _event("tehran-2", _seed("004"))
-    _run([first, second], store, stage)
-    store.end_batch(keep=True)
-    _run([second, first], store, stage)  # both again: revisions of a member and a starter
-    store.end_batch(keep=True)
+    _commit(stage, _run([first, second], store, stage))
+    # Both again: revisions of a member and of a starter.
+    _commit(stage, _run([second, first], store, stage))
     counts = {e: _story_events(metrics, e) for e in ("started", "joined", "revised")}
     assert counts == {"started": 1.0, "joined": 1.0, "revised": 2.0}
 

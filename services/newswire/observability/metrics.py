@@ -136,13 +136,15 @@ class PipelineMetrics:
             "newswire_open_stories", "Stories open in this worker's story state.", registry=registry
         )
 
-    def record_story(self, *, placed: str, closed: int, open_stories: int) -> None:
+    def record_story(self, *, placed: str, closed: int) -> None:
         """The story stage placed one article (`placed`: "joined" an open story, "started"
-        one, or "revised" an article already in one), closed `closed` idle stories, and now
-        holds `open_stories`."""
+        one, or "revised" an article already in one) and closed `closed` idle stories."""
         self.story_events.labels(placed).inc()
         if closed:
             self.story_events.labels("closed").inc(closed)
+
+    def record_open_stories(self, open_stories: int) -> None:
+        """The story stage now holds `open_stories` open stories."""
         self.open_stories.set(open_stories)
 
     def record_in(self, stage: str) -> None:

@@ -736,6 +736,8 @@ class StageRunner(Generic[T]):
                     if emit.log is not None:
                         event = f"article.{emit.outcome}"  # e.g. article.enriched
                         log.info(event, **emit.log)
+                if self.stage.committed is not None:
+                    self.stage.committed(outcome.emits)
 
     # -- partitions coming and going --------------------------------------------------
 

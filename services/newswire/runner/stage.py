@@ -60,7 +60,9 @@ class Stage(Generic[T]):
     items one at a time, dead-lettering at `fail_stage` each one that still raises.
     `state` is the partition's keyed store for a stateful stage (see `newswire.runner`),
     None otherwise. `started` is awaited once before the stage joins its group (e.g. until
-    models are loaded)."""
+    models are loaded). `committed`, when set, is called with each record's emits once its
+    transaction has committed, never for an aborted one (a batch that is retried or read
+    again is handled twice but committed once): where a stage counts what it did."""
 
     name: str
     input_topic: str  # unprefixed, e.g. topics.RAW
@@ -75,3 +77,4 @@ class Stage(Generic[T]):
     # refusal of a topic every record is sent to is the deployment's: retried, so a
     # missing ACL never turns every article into a dead letter.
     optional_topics: frozenset[str] = frozenset()
+    committed: Callable[[Sequence[Emit]], None] | None = None

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pydantic import ValidationError
 
 from newswire.config import Settings
-from newswire.models import DeadLetter, DuplicateNotice, EnrichedArticle
+from newswire.models import DeadLetter, DuplicateNotice, EnrichedArticle, StoryUpdate
 from newswire.models.events import utcnow
 from newswire.models.internal import CleanedArticle, UniqueArticle
 from newswire.observability.metrics import PipelineMetrics
@@ -255,16 +255,13 @@ def story_stage(
     ]
     clusterers = _Clusterers(params_from_settings(settings))
 
-    def place(
-        clusterer: StoryClusterer, event: EnrichedArticle, placed: list[tuple[str, int]]
-    ) -> list[Emit]:
+    def place(clusterer: StoryClusterer, event: EnrichedArticle) -> list[Emit]:
         started = time.perf_counter()
         enriched, placement = assign_story(clusterer, event)
         updates = placement.updates
         took = {**enriched.processing.stages_ms, "story": _ms(time.perf_counter() - started)}
         processing = enriched.processing.model_copy(update={"stages_ms": took})
         enriched = enriched.model_copy(update={"processing": processing})
-        placed.append((placement.outcome, sum(update.status == "closed" for update in updates)))
         story_articles = next(
             (u.article_count for u in updates if u.story_id == enriched.story.story_id), 1
         )
@@ -279,6 +276,7 @@ def story_stage(
             "revision": enriched.revision,
             "story_id": enriched.story.story_id,
             "similarity": enriched.story.similarity,
+            "placed": placement.outcome,  # joined, started, revised: counted once committed
         }
         return [
             Emit(
@@ -299,7 +297,6 @@ def story_stage(
         assert state is not None  # noqa: S101 - a stateful stage always gets its store
         clusterer = clusterers.for_store(state)
         results: list[Result] = []
-        placed: list[tuple[str, int]] = []  # (outcome, stories closed) per article
         try:
             for item in items:
                 if isinstance(item.value, DuplicateNotice):
@@ -311,17 +308,24 @@ def story_stage(
                     )
                     results.append(emits)
                 else:
-                    results.append(place(clusterer, item.value, placed))
+                    results.append(place(clusterer, item.value))
         except BaseException:
             # The runner undoes the batch's store changes and retries its items one at a
             # time; the clusterer's view is rebuilt and nothing of the batch was counted.
             clusterers.drop(state)
             raise
-        # Counted only once the whole batch is placed: a batch that raised is undone and
-        # its items placed again, which must not count their joins twice.
-        for outcome, closed in placed:
-            metrics.record_story(placed=outcome, closed=closed, open_stories=clusterer.open_stories)
+        metrics.record_open_stories(clusterer.open_stories)
         return results
+
+    def committed(emits: Sequence[Emit]) -> None:
+        # Counted from what committed: a batch that raised, or whose transaction aborted,
+        # is placed again, and must not count its joins twice.
+        for emit in emits:
+            if emit.outcome == "enriched" and emit.log is not None:
+                closed = sum(
+                    isinstance(e.model, StoryUpdate) and e.model.status == "closed" for e in emits
+                )
+                metrics.record_story(placed=str(emit.log["placed"]), closed=closed)
 
     return Stage(
         name="story",
@@ -332,4 +336,5 @@ def story_stage(
         batch_size=64,
         stateful=True,
         optional_topics=frozenset(topic for _, topic in routes),
+        committed=committed,
     )
