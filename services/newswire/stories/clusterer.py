@@ -33,7 +33,7 @@ from newswire.models import RepresentativeArticle, StorySource, StoryUpdate
 from newswire.stories.article import StoryArticle
 from newswire.stories.features import COUNTRY_PREFIX, article_vector
 from newswire.stories.params import StoryParams
-from newswire.stories.state import StoryState
+from newswire.stories.state import StoryState, compact_json
 from newswire.stories.vectors import Vector, add_pruned, dot, norm, top_keys, top_terms
 from newswire.stories.vocabulary import Stemmer
 
@@ -377,7 +377,7 @@ class StoryClusterer:
         if len(waiting) >= self.params.max_members:
             return  # bounded: a flood of copies of one unseen original is not all kept
         waiting.append([copy_id, source, now])
-        self.store[key] = orjson.dumps(waiting)
+        self.store[key] = compact_json(waiting)
         if existing is None:
             heapq.heappush(self._waiting_heap, (now, original_id))
 

@@ -10,6 +10,14 @@ import orjson
 from newswire.stories.vectors import norm
 
 
+def compact_json(value: Any) -> bytes:
+    """`value` as JSON bytes that occupy their own length in memory, for values the store
+    keeps as long as a story is open."""
+    # orjson's result can sit in a buffer many times its length (5.5 KB of state held
+    # ~37 KB: 6x the stage's memory per open story); a copy is allocated exactly.
+    return bytes(memoryview(orjson.dumps(value)))
+
+
 @dataclass(slots=True)
 class StoryState:
     """Everything the stage needs to place the next article and to publish the story.
@@ -67,9 +75,8 @@ class StoryState:
 
     def to_bytes(self) -> bytes:
         """The state as stored: JSON (the cached norm and excess are written but recomputed
-        on load)."""
-        data = orjson.dumps(self)  # orjson writes dataclasses natively, fast
-        return data
+        on load), in a buffer of its own size."""
+        return compact_json(self)  # orjson writes dataclasses natively, fast
 
     @classmethod
     def from_bytes(cls, data: bytes) -> StoryState:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import random
+import tracemalloc
 from dataclasses import replace
 from datetime import timedelta
 
@@ -133,6 +134,21 @@ def test_state_round_trips_through_bytes() -> None:
     state = StoryState.from_bytes(store[b"s:a1"])
     assert state.to_bytes() == store[b"s:a1"]
     assert state.centroid_norm > 0
+
+
+def test_a_stored_state_takes_about_its_own_length_in_memory() -> None:
+    # The store keeps every open story's bytes; a serialiser's growth buffer kept with
+    # them multiplied the stage's memory per story.
+    store: dict[bytes, bytes] = {}
+    StoryClusterer(store, StoryParams()).place(article("a1", CANYON + " " + CRICKET))
+    state = StoryState.from_bytes(store[b"s:a1"])
+    tracemalloc.start()
+    try:
+        data = state.to_bytes()
+        held, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert held < len(data) + 512
 
 
 def test_a_grown_story_gets_a_size_bonus_but_reports_the_plain_cosine() -> None:
