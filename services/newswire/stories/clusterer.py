@@ -6,7 +6,8 @@ The method follows Miranda et al., "Multilingual Clustering of Streaming News" (
 plus the top terms of its last few articles (its exemplars); an article joins the open
 story of highest score (centroid cosine, a size bonus, and the weighted similarity to the
 closest exemplar) if that score reaches a measured threshold and no second story comes
-within a small margin of it, else it starts a story of its own. Stories close after an idle time measured in event time.
+within a small margin of it, else it starts a story of its own. Stories close after an
+idle time measured in event time.
 
 State: every story lives in a key-value store (`s:` + story id -> `StoryState` bytes)
 that the runner commits with the stage's outputs, so after a restart the stage continues
@@ -251,16 +252,17 @@ class StoryClusterer:
         best_id, best, cosine, _ = self._ranked(vector)
         return best_id, best, cosine
 
-    def _ranked(self, vector: Vector) -> tuple[str | None, float, float, float]:
-        # As `best_story`, plus the best score of any other candidate when it reaches the
-        # threshold and comes within `ambiguity_margin` of the best (else 0.0).
+    def _ranked(self, vector: Vector) -> tuple[str | None, float, float, bool]:
+        # As `best_story`, plus whether it is ambiguous: another candidate also reaches the
+        # threshold, within `ambiguity_margin` of the best (never with a margin of 0).
         cosines: dict[str, float] = {}
         for story_id in self.candidates(vector):
             state = self._open[story_id]
             if state.centroid_norm > 0.0:
                 cosines[story_id] = dot(vector, state.centroid) / state.centroid_norm
         query, stretch = self._rivals_weighted(vector, cosines)
-        best_id, best, runner_up = None, 0.0, 0.0
+        best_id, best = None, 0.0
+        runner_up: float | None = None  # the best score of any other fully scored candidate
         weight, threshold = self.params.member_weight, self.params.threshold
         margin = self.params.ambiguity_margin
         for story_id in sorted(cosines, key=cosines.__getitem__, reverse=True):
@@ -289,15 +291,19 @@ class StoryClusterer:
                     score += weight * max(map(partial(dot, query), state.exemplars))
             if score > best or (score == best and best_id is not None and story_id < best_id):
                 if best_id is not None:
-                    runner_up = max(runner_up, best)
+                    runner_up = best if runner_up is None else max(runner_up, best)
                 best_id, best = story_id, score
             else:
-                runner_up = max(runner_up, score)
+                runner_up = score if runner_up is None else max(runner_up, score)
         if best_id is None:
-            return None, 0.0, 0.0, 0.0
-        if runner_up < threshold or runner_up < best - margin:
-            runner_up = 0.0
-        return best_id, best, min(1.0, max(0.0, cosines[best_id])), runner_up
+            return None, 0.0, 0.0, False
+        ambiguous = (
+            margin > 0.0
+            and runner_up is not None
+            and runner_up >= threshold
+            and runner_up >= best - margin
+        )
+        return best_id, best, min(1.0, max(0.0, cosines[best_id])), ambiguous
 
     # --- changes ----------------------------------------------------------------------
 
@@ -314,10 +320,9 @@ class StoryClusterer:
         known = self._story_of.get(article.id) or (article.id if article.id in self._open else None)
         if known is not None and known in self._open:
             return self._revise(self._open[known], article.id, vector, now, closed)
-        story_id, score, similarity, runner_up = self._ranked(vector)
         # Two stories that fit about equally well (both over the threshold, within the
         # margin): the article is likely a third development of the topic they share.
-        ambiguous = self.params.ambiguity_margin > 0.0 and runner_up > 0.0
+        story_id, score, similarity, ambiguous = self._ranked(vector)
         if story_id is not None and score >= self.params.threshold and not ambiguous:
             state = self._open[story_id]
             self._join(state, article, vector, similarity, now)

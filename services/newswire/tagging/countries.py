@@ -336,13 +336,16 @@ def _named_as_place(text: str, start: int, end: int) -> bool:
 _TITLE_BEFORE = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Dr|Sir|Dame|Lord|Lady|Senator|Sen)\.?\s+$")
 
 
+_NAMED_AFTER = re.compile(r"\b(?:of|in|at)\s+(?:the\s+)?$")
+
+
 def _head_of_longer_name(text: str, start: int, end: int, spans: list[NerSpan]) -> bool:
     """Whether the match ends a longer name the NER found without "of" or "in" before it:
     the name's head noun ("the Northern Alliance"; Alliance is a town in Ohio), not a place
     the name is called after ("Bank of Melbourne")."""
     for s in spans:
         if s.end == end and s.start < start and s.label in _ANY_LABEL:
-            return not re.search(r"\b(?:of|in|at)\s+(?:the\s+)?$", text[s.start : start])
+            return not _NAMED_AFTER.search(text, s.start, start)
     return False
 
 
@@ -497,13 +500,12 @@ _WHERE_KINDS = frozenset({"name", "place"})
 
 
 def _is_setting(text: str, m: CountryMention) -> bool:
-    """Whether the mention is a place named as where something happens: a dateline, after
-    a preposition of place ("in eastern Afghanistan"), after a compass word ("the mountains
-    of eastern Afghanistan"), or as the country after a place ("in Amazonia, Brazil").
-    A venue of talks or of a speech ("talks in Brussels", "said in Berlin") is none."""
-    if m.dateline:
-        return True
-    if m.kind not in {"name", "place"}:
+    """Whether the mention (not a dateline: `mention_roles` settles those) is a place named
+    as where something happens: after a preposition of place ("in eastern Afghanistan"),
+    after a compass word ("the mountains of eastern Afghanistan"), or as the country after
+    a place ("in Amazonia, Brazil"). A venue of talks or of a speech ("talks in Brussels",
+    "said in Berlin") is none."""
+    if m.kind not in _WHERE_KINDS:
         return False
     before = text[max(0, m.start - 60) : m.start]
     words = before.rsplit(None, 1)
@@ -594,7 +596,8 @@ def mention_roles(text: str, mentions: list[CountryMention]) -> list[MentionRole
             roles.append(MentionRole(speaker=False, setting=True, region=False))
             continue
         compass = bool(_COMPASS.search(text, max(0, m.start - 40), m.start))
-        source = _is_source(text, m) and not (compass and _is_setting(text, m))
+        located = _is_setting(text, m)
+        source = _is_source(text, m) and not (compass and located)
         previous = mentions[i - 1] if i else None
         if (
             previous is not None
@@ -604,7 +607,7 @@ def mention_roles(text: str, mentions: list[CountryMention]) -> list[MentionRole
         ):
             setting = roles[-1].setting
         else:
-            setting = not source and not in_list and _is_setting(text, m)
+            setting = not source and not in_list and located
         region = setting and compass
         roles.append(MentionRole(source, setting, region))
     return roles

@@ -320,12 +320,12 @@ def story_stage(
     def committed(emits: Sequence[Emit]) -> None:
         # Counted from what committed: a batch that raised, or whose transaction aborted,
         # is placed again, and must not count its joins twice.
-        for emit in emits:
-            if emit.outcome == "enriched" and emit.log is not None:
-                closed = sum(
-                    isinstance(e.model, StoryUpdate) and e.model.status == "closed" for e in emits
-                )
-                metrics.record_story(placed=str(emit.log["placed"]), closed=closed)
+        placed = [e.log["placed"] for e in emits if e.outcome == "enriched" and e.log]
+        if placed:  # an article's emits; a copy notice's are only its story's update
+            closed = sum(
+                isinstance(e.model, StoryUpdate) and e.model.status == "closed" for e in emits
+            )
+            metrics.record_story(placed=str(placed[0]), closed=closed)
 
     return Stage(
         name="story",
