@@ -7,14 +7,22 @@ import re
 from pathlib import Path
 
 import orjson
+import xxhash
 from click.testing import CliRunner
 
 from newswire.cli import main
 from newswire.config import Settings
+from newswire.dedup import Candidate, Fingerprint
 from newswire.dedup.dataset import wrap_outlet
 from newswire.dedup.evaluate import candidate, evaluate_pairs
 from newswire.dedup.fingerprint import fingerprint, similarities, similarity
-from newswire.dedup.index import DedupIndex, _content_key, _url_key
+from newswire.dedup.index import (
+    BUCKET_HANDLES,
+    DedupIndex,
+    _content_key,
+    _url_key,
+    handle_of,
+)
 from newswire.dedup.textstore import TextStore, from_text, stored_bytes, to_text
 
 REPO = Path(__file__).resolve().parents[2]
@@ -149,3 +157,53 @@ def test_similarities_at_once_equal_similarity_one_pair_at_a_time() -> None:
     a, b = (fingerprint(t).signature for t in texts)
     assert list(similarities(a, [a, b])) == [similarity(a, a), similarity(a, b)]
     assert len(similarities(a, [])) == 0
+
+
+def _made_up(article_id: str, signature: bytes, bands: tuple[bytes, ...]) -> Candidate:
+    return Candidate(
+        article_id=article_id,
+        canonical_url=f"https://example.org/{article_id}",
+        content_hash=xxhash.xxh3_128_hexdigest(article_id.encode()),
+        fingerprint=Fingerprint(signature, bands),
+    )
+
+
+def test_a_copy_is_found_whichever_original_first_held_the_band_they_share() -> None:
+    rng = random.Random(7)
+    first, second = (bytes(rng.randrange(256) for _ in range(64)) for _ in range(2))
+    shared = b"\x03band"
+    a = _made_up("a", first, (b"\x01only-a", shared))
+    b = _made_up("b", second, (b"\x02only-b", shared))
+    copy_of_b = _made_up("copy", second, (shared,))  # its only band in common with b
+    for order in ((a, b), (b, a)):
+        idx = index()
+        for n, original in enumerate(order):
+            assert not idx.observe(original, now=n).duplicate
+        verdict = idx.check(copy_of_b, now=5)
+        assert (verdict.duplicate, verdict.original_id) == (True, "b")
+
+
+def test_a_band_shared_by_many_originals_keeps_only_the_most_recent() -> None:
+    store: dict[bytes, bytes] = {}
+    idx = DedupIndex(store, threshold=THRESHOLD, window_s=3600)
+    rng = random.Random(8)
+    shared = b"\x03band"
+    for n in range(BUCKET_HANDLES + 3):
+        signature = bytes(rng.randrange(256) for _ in range(64))
+        idx.observe(_made_up(f"o{n}", signature, (shared,)), now=n)
+    recent = [handle_of(f"o{n}") for n in range(3, BUCKET_HANDLES + 3)]
+    assert store[b"b" + shared] == b"".join(recent)
+
+
+def test_sweep_keeps_a_band_while_one_of_its_originals_is_live() -> None:
+    store: dict[bytes, bytes] = {}
+    idx = DedupIndex(store, threshold=THRESHOLD, window_s=100)
+    rng = random.Random(9)
+    shared = b"\x03band"
+    for article_id, now in (("old", 0), ("new", 90)):
+        signature = bytes(rng.randrange(256) for _ in range(64))
+        idx.observe(_made_up(article_id, signature, (shared,)), now=now)
+    idx.sweep(now=150)
+    assert b"b" + shared in store
+    idx.sweep(now=250)
+    assert b"b" + shared not in store

@@ -1,14 +1,16 @@
 """The dedup index: remembers originals and finds copies, over any byte-to-byte mapping.
 
-In the worker the mapping is a faust Table (RocksDB, changelog-backed); in tests and in
-`newswire eval dedup` it is a dict. The same code decides in both places.
+In the worker the mapping is the dedup stage's state (a store whose changes commit to a
+changelog with the verdicts); in tests and in `newswire eval dedup` it is a dict. The same
+code decides in both places.
 
 Layout (one mapping, keys prefixed by kind; see docs/dedup.md for the sizes):
   b"a" + handle        -> first-seen time (4 bytes, epoch s) + 64-byte signature
                           + revision (4 bytes) + URL hash (8 bytes) + article id
   b"u" + url hash      -> handle            (exact: same canonical URL, 5 bytes)
   b"c" + content hash  -> handle            (exact: same normalised text, 5 bytes)
-  b"b" + band key      -> handle            (near: band number + 4 bytes of the band's hash)
+  b"b" + band key      -> handles           (near: band number + 4 bytes of the band's hash;
+                          the most recent originals holding the band, up to BUCKET_HANDLES)
 A handle is 6 bytes of the xxh3 of the article id. Short keys keep the state small; a
 collision can only propose a candidate, which is then verified against the record: a URL
 match against the record's full 64-bit URL hash, a content match against its signature
@@ -36,6 +38,12 @@ _TAIL = struct.Struct(">IQ")  # revision, 64-bit URL hash
 _ID_START = _SIGNATURE_END + _TAIL.size  # record: time, signature, revision, URL hash, id
 _HANDLE = 6
 _KEY = 5
+# Originals remembered per LSH band. Two originals that share a paragraph share its bands;
+# if a band kept only one of them, a copy of the other whose only shared band is that one
+# would be found or missed depending on which original arrived first. A few handles per
+# band make the verdict independent of arrival order; the bound keeps a band that many
+# originals share (a standard sign-off) from growing without limit.
+BUCKET_HANDLES = 4
 Method = Literal["url", "content_hash", "minhash"]
 
 
@@ -86,6 +94,11 @@ def _content_key(content_hash: str) -> bytes:
 def handle_of(article_id: str) -> bytes:
     """The 6-byte handle that stands for `article_id` inside the index."""
     return xxhash.xxh3_64_digest(article_id.encode())[:_HANDLE]
+
+
+def _handles(bucket: bytes) -> list[bytes]:
+    """The handles packed in a band's bucket, oldest first."""
+    return [bucket[i : i + _HANDLE] for i in range(0, len(bucket), _HANDLE)]
 
 
 class DedupIndex:
@@ -154,18 +167,18 @@ class DedupIndex:
         best: Verdict = Verdict(False)
         seen: set[bytes] = set()
         for band in item.fingerprint.band_keys:
-            handle = self._store.get(b"b" + band)
-            if handle is None or handle in seen:
-                continue
-            seen.add(handle)
-            original = self._original(handle, now)
-            if original is None or original.article_id == item.article_id:
-                continue
-            score = similarity(item.fingerprint.signature, original.signature)
-            if score >= self.threshold and score > best.score:
-                best = Verdict(
-                    True, original.article_id, "minhash", round(score, 4), original.revision
-                )
+            for handle in _handles(self._store.get(b"b" + band, b"")):
+                if handle in seen:
+                    continue
+                seen.add(handle)
+                original = self._original(handle, now)
+                if original is None or original.article_id == item.article_id:
+                    continue
+                score = similarity(item.fingerprint.signature, original.signature)
+                if score >= self.threshold and score > best.score:
+                    best = Verdict(
+                        True, original.article_id, "minhash", round(score, 4), original.revision
+                    )
         return best
 
     def remember(self, item: Candidate, now: int, revision: int = 1) -> None:
@@ -181,11 +194,13 @@ class DedupIndex:
         self._store[b"u" + url_hash[:_KEY]] = handle
         self._store[b"c" + _content_key(item.content_hash)] = handle
         for band in item.fingerprint.band_keys:
-            # The first copy keeps the band: later copies are matched against it.
             key = b"b" + band
-            current = self._store.get(key)
-            if current is None or self._original(current, now) is None:
-                self._store[key] = handle
+            kept = [
+                other
+                for other in _handles(self._store.get(key, b""))
+                if other != handle and self._original(other, now) is not None
+            ]
+            self._store[key] = b"".join([*kept, handle][-BUCKET_HANDLES:])
 
     def observe(self, item: Candidate, now: int) -> Verdict:
         """Check `item`; remember it if it is new (a new story, or an update of a published
@@ -196,7 +211,9 @@ class DedupIndex:
         return verdict
 
     def expired_keys(self, now: int) -> Iterator[bytes]:
-        """Keys of records older than the window and of pointers to them (for a sweep)."""
+        """Keys of records older than the window and of pointers to them (for a sweep). A
+        band's bucket goes once none of its originals is live; one that still holds a live
+        original sheds the others when it is next written."""
         items = list(self._store.items())
         live = {
             key[1:]
@@ -204,7 +221,13 @@ class DedupIndex:
             if key[:1] == b"a" and now - _TIME.unpack_from(value)[0] <= self.window_s
         }
         for key, value in items:
-            if (key[1:] if key[:1] == b"a" else value) not in live:
+            if key[:1] == b"a":
+                expired = key[1:] not in live
+            elif key[:1] == b"b":
+                expired = not any(handle in live for handle in _handles(value))
+            else:
+                expired = value not in live
+            if expired:
                 yield key
 
     def sweep(self, now: int) -> int:

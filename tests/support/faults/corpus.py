@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,7 @@ from newswire.clean import canonical_url, clean_article
 from newswire.dedup import Candidate, DedupIndex, content_hash, fingerprint
 from newswire.dedup.dataset import add_unit, change_headline, drop_unit, wrap_outlet
 from newswire.dedup.fingerprint import similarities
+from newswire.dedup.index import BUCKET_HANDLES
 from newswire.models import RawArticle
 
 REPO = Path(__file__).resolve().parents[3]
@@ -147,12 +149,13 @@ def _detectable_copy(
     rng: random.Random,
     others: list[bytes],
     threshold: float,
+    holders: Counter[bytes],
 ) -> Planted:
     """A copy of `original` under `copy_id` that dedup finds and matches to `original`, in
     whatever order the originals reached it: below the threshold against every other
-    original (`others`, their signatures). A copy near two originals is matched to the one
-    that keeps the LSH bands they share, the first to arrive; across partitions (a stalled
-    or moved partition) that need not be the plan's."""
+    original (`others`, their signatures), and sharing with `original` a band that no more
+    originals hold than a band remembers (`holders`: originals per band), so no order of
+    arrival can push `original` out of every band they share."""
     run = copy_id.rsplit("-", 1)[0]
     for _ in range(20):
         body, how = (
@@ -167,9 +170,15 @@ def _detectable_copy(
         )
         candidate = _candidate(copy)
         verdict = index.check(candidate, 0)
+        own_bands = set(_candidate(original.article).fingerprint.band_keys)
+        findable = any(
+            band in own_bands and holders[band] <= BUCKET_HANDLES
+            for band in candidate.fingerprint.band_keys
+        )
         if (
             verdict.duplicate
             and verdict.original_id == original.article.id
+            and findable
             and not _similar_to_any(candidate.fingerprint.signature, others, threshold)
         ):
             return Planted(copy, original.partition, original.article.id, how)
@@ -199,6 +208,7 @@ def build_plan(
     originals: list[Planted] = []
     kept: list[bytes] = []
     signature_of: dict[str, bytes] = {}
+    holders: Counter[bytes] = Counter()
     for body in _bodies(lee_documents(), rng):
         if len(originals) == n_originals:
             break
@@ -218,6 +228,7 @@ def build_plan(
         if index.observe(candidate, 0).duplicate:
             continue  # the corpus itself has near-duplicate documents: keep stories distinct
         kept.append(candidate.fingerprint.signature)
+        holders.update(candidate.fingerprint.band_keys)
         signature_of[article_id] = candidate.fingerprint.signature
         originals.append(Planted(article, _partition(article_id, partitions)))
     if len(originals) < n_originals:
@@ -229,7 +240,14 @@ def build_plan(
     for number, original in enumerate(rng.sample(originals, n_copies)):
         others = [sig for i, sig in signature_of.items() if i != original.article.id]
         copy = _detectable_copy(
-            original, f"{run}-c{number:05d}", number % 2 == 0, index, rng, others, threshold
+            original,
+            f"{run}-c{number:05d}",
+            number % 2 == 0,
+            index,
+            rng,
+            others,
+            threshold,
+            holders,
         )
         lane = by_partition[original.partition]
         after = lane.index(original) + 1
