@@ -67,10 +67,10 @@ def describe(gold_file: Path, texts_dir: Path) -> list[Doc]:
     return docs
 
 
-def primary(mentions: list[Mention], params: Params) -> str | None:
-    """The primary country under `params`: demonym/institution weight, speaker factor,
-    setting bonus, first-mention bonus, lead-mention bonus, lead-setting bonus, exponent,
-    region bonus."""
+def scores(mentions: list[Mention], params: Params) -> dict[str, float]:
+    """Each country's primary score under `params`: demonym/institution weight, speaker
+    factor, setting bonus, first-mention bonus, lead-mention bonus, lead-setting bonus,
+    exponent, region bonus."""
     (
         other_kind,
         speaker_factor,
@@ -89,12 +89,29 @@ def primary(mentions: list[Mention], params: Params) -> str | None:
         bonus[code] += setting_bonus * setting + lead_bonus * lead
         bonus[code] += first_bonus * first * voice
         bonus[code] += lead_setting * (lead and setting) + region_bonus * region
-    if not counted:
+    return {code: value**exponent + bonus[code] for code, value in counted.items()}
+
+
+def primary(mentions: list[Mention], params: Params) -> str | None:
+    """The primary country under `params`, as `countries._primary` chooses it."""
+    score = scores(mentions, params)
+    if not score:
         return None
-    score = {code: value**exponent + bonus[code] for code, value in counted.items()}
     order = {m[0]: i for i, m in reversed(list(enumerate(mentions)))}
     best = min(score, key=lambda c: (-score[c], order[c]))
     return best if score[best] / sum(score.values()) >= 0.2 else None
+
+
+def margin(doc: Doc, params: Params) -> float:
+    """How clearly `params` picks the gold primary: its score minus the best other
+    country's, as a share of all scores (the share `_primary` thresholds on); negative
+    when another country wins, -1 when the gold country has no evidence."""
+    gold, mentions, _ = doc
+    score = scores(mentions, params)
+    if gold not in score:
+        return -1.0
+    rival = max((v for c, v in score.items() if c != gold), default=0.0)
+    return (score[gold] - rival) / sum(score.values())
 
 
 def accuracy(docs: list[Doc], params: Params) -> float:
@@ -109,24 +126,43 @@ def lenient(docs: list[Doc], params: Params) -> float:
     return sum(found in ok for ok, found in scored) / len(scored)
 
 
-def leave_one_out(docs: dict[str, list[Doc]], grid: list[Params]) -> dict[str, float]:
+def widest(docs: list[Doc], settings: list[Params]) -> list[Params]:
+    """Of settings tied on accuracy, those that pick the gold primaries of `docs` most
+    clearly (the largest summed `margin`): one accuracy point is one document, so ties are
+    common, and the margin says which tied setting sits furthest from the next miss."""
+    total = {p: sum(margin(d, p) for d in docs if d[0] is not None) for p in settings}
+    best = max(total.values())
+    return [p for p in settings if total[p] == best]
+
+
+def leave_one_out(
+    docs: dict[str, list[Doc]], grid: list[Params], by_margin: bool = False
+) -> dict[str, float]:
     """Both files pooled: for each document with a gold primary, the weights best on all
-    the others (ties averaged) scored on it; the mean per file and overall. An estimate
-    for unseen documents of either kind that does not hang on one file's labels."""
+    the others (ties averaged, or first broken by the widest margin) scored on it; the
+    mean per file and overall. An estimate for unseen documents of either kind that does
+    not hang on one file's labels."""
     right: list[list[bool]] = []  # per document, per setting
+    margins: list[list[float]] = []
     owner: list[str] = []
     for name in FILES:
-        for gold, mentions, _ in docs[name]:
-            if gold is not None:
-                right.append([primary(mentions, p) == gold for p in grid])
+        for doc in docs[name]:
+            if doc[0] is not None:
+                right.append([primary(doc[1], p) == doc[0] for p in grid])
+                margins.append([margin(doc, p) for p in grid] if by_margin else [])
                 owner.append(name)
     totals = [sum(doc[j] for doc in right) for j in range(len(grid))]
+    spread = [sum(doc[j] for doc in margins) for j in range(len(grid))] if by_margin else []
     held: list[float] = []
-    for doc in right:
+    for doc, doc_margins in zip(right, margins, strict=True):
         rest = [total - hit for total, hit in zip(totals, doc, strict=True)]
         best = max(rest)
-        ties = [hit for r, hit in zip(rest, doc, strict=True) if r == best]
-        held.append(sum(ties) / len(ties))
+        ties = [j for j, r in enumerate(rest) if r == best]
+        if by_margin:
+            wide = {j: spread[j] - doc_margins[j] for j in ties}
+            widest_margin = max(wide.values())
+            ties = [j for j in ties if wide[j] == widest_margin]
+        held.append(sum(doc[j] for j in ties) / len(ties))
     result = {
         name: _mean([h for h, o in zip(held, owner, strict=True) if o == name]) for name in FILES
     }
@@ -162,14 +198,21 @@ def main() -> None:
         )
         for p in ties:
             print("   ", p, f"{scores[p][held]:.3f}", f"(lenient {lenient(docs[held], p):.3f})")
+        chosen = widest(docs[tuned], ties)
+        print(
+            f"  widest margin on {tuned}: "
+            + ", ".join(f"{p} {scores[p][held]:.3f}" for p in chosen)
+        )
     # The code has no lead-sentence bonuses: its own weights are the grid with them at 0.
     own = [p for p in grid if p[4] == 0 and p[5] == 0]
     for label, settings in (("the method's weights", own), ("every weight", grid)):
-        loo = leave_one_out(docs, settings)
-        print(
-            f"leave-one-out, both files pooled, {label} ({len(settings)} settings): "
-            + ", ".join(f"{name} {value:.3f}" for name, value in loo.items())
-        )
+        for by_margin in (False, True):
+            loo = leave_one_out(docs, settings, by_margin)
+            ties = "widest margin" if by_margin else "ties averaged"
+            print(
+                f"leave-one-out, both files pooled, {label} ({len(settings)} settings, "
+                f"{ties}): " + ", ".join(f"{name} {value:.3f}" for name, value in loo.items())
+            )
 
 
 if __name__ == "__main__":
