@@ -349,15 +349,36 @@ def _head_of_longer_name(text: str, start: int, end: int, spans: list[NerSpan]) 
     return False
 
 
+def _surname(text: str, start: int, end: int, spans: list[NerSpan]) -> bool:
+    """Whether the name ends a person's fuller name the NER found elsewhere in the article:
+    "Thorpe" after "Ian Thorpe" is the swimmer, not the English village."""
+    name = text[start:end]
+    return any(
+        s.label == "PERSON" and s.start != start and s.text.endswith(" " + name) for s in spans
+    )
+
+
 def _named_otherwise(sense: Sense, text: str, start: int, end: int, spans: list[NerSpan]) -> bool:
     """Whether the words around a place's name make it something else: "the Tampa" (cities
-    take no article; ships, brands and teams do), "Mr Powell", "the Northern Alliance"."""
+    take no article; ships, brands and teams do), "Mr Powell", "the Northern Alliance", or,
+    for a smaller town, a person named in full elsewhere ("Ian Thorpe ... Thorpe's coach")."""
     one_word = " " not in text[start:end]
     return (
         (one_word and text[max(0, start - 4) : start].casefold() == "the ")
         or bool(_TITLE_BEFORE.search(text, max(0, start - 10), start))
-        or (one_word and not _strong(sense) and _head_of_longer_name(text, start, end, spans))
+        or (
+            one_word
+            and not _strong(sense)
+            and (_head_of_longer_name(text, start, end, spans) or _surname(text, start, end, spans))
+        )
     )
+
+
+def _with_article_elsewhere(text: str, name: str) -> bool:
+    """Whether the article calls `name` "the <name>" somewhere, followed by a lower-case
+    word or punctuation ("the Tampa crisis", "the Tampa."): the name of a ship, brand or
+    team, which the NER may still call a place where it stands alone."""
+    return re.search(r"\b[Tt]he " + re.escape(name) + r"(?![\w-]| +[A-Z])", text) is not None
 
 
 def _confirmed_place(
@@ -379,12 +400,12 @@ def _confirmed_place(
         return sense  # "Hunan province", "the province of Idlib": the text says what it is
     if _inside(spans, start, end, _ANY_LABEL):
         return None  # part of a longer name: "Commonwealth Bank", "Dongting Lake"
-    # A smaller single-word place stands only where the NER calls exactly it a place.
-    return (
-        sense
-        if any(s.start == start and s.end == end and s.label in _PLACE_LABELS for s in spans)
-        else None
+    # A smaller single-word place stands only where the NER calls exactly it a place, and
+    # the article does not call it "the <name>" elsewhere ("the Tampa crisis": a ship).
+    called_place = any(
+        s.start == start and s.end == end and s.label in _PLACE_LABELS for s in spans
     )
+    return sense if called_place and not _with_article_elsewhere(text, text[start:end]) else None
 
 
 # A country named as who speaks ("Iraq's ambassador said", "according to SANA") is less
