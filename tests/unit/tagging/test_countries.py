@@ -356,7 +356,7 @@ def test_a_dateline_stays_the_setting_when_a_reporting_verb_follows() -> None:
         "The Pentagon said the raids would go on and Washington agreed."
     )
     kabul = roles_of(text)["KABUL"][0]
-    assert kabul.setting and not kabul.speaker
+    assert kabul.setting and kabul.lead and not kabul.speaker
     assert tag_countries(text).primary == "AF"
 
 
