@@ -393,6 +393,8 @@ def test_a_source_from_a_country_is_its_speaker_and_a_bracketed_acronym_restates
     )
     roles = roles_of(text)
     assert roles["Turkey"][0].speaker
+    assert roles_of("Sources close to Russia's defence ministry expect talks.")["Russia"][0].speaker
+    assert not roles_of("Talks with Russia's defence ministry went well.")["Russia"][0].speaker
     assert roles["AKP"][0].restated
     assert not roles["Justice and Development Party"][0].restated
     # An acronym that stands alone is a mention of its own.
