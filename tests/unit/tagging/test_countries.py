@@ -330,10 +330,10 @@ def test_the_region_outweighs_an_actor_named_again_and_again() -> None:
     text = (
         "The United States has widened its air campaign in southern Iraq. The Pentagon "
         "says the raids will go on, and officials in Washington say the United States "
-        "will not stop until the United States is satisfied."
+        "will not stop."
     )
     assert tag_countries(text).primary == "IQ"
-    # Without the compass word the actor, named five times, stays primary.
+    # Without the compass word the actor, named four times and first, stays primary.
     assert tag_countries(text.replace("southern ", "")).primary == "US"
 
 
@@ -356,7 +356,7 @@ def test_a_dateline_stays_the_setting_when_a_reporting_verb_follows() -> None:
         "The Pentagon said the raids would go on and Washington agreed."
     )
     kabul = roles_of(text)["KABUL"][0]
-    assert kabul.setting and not kabul.speaker
+    assert kabul.setting and kabul.lead and not kabul.speaker
     assert tag_countries(text).primary == "AF"
 
 
@@ -384,3 +384,39 @@ def test_a_speaker_named_first_leads_the_story_only_half() -> None:
     # Named first as the actor, France keeps the whole bonus.
     acting = "French troops escorted Malian officials to the talks."
     assert tag_countries(acting + story).primary == "FR"
+
+
+def test_a_source_from_a_country_is_its_speaker_and_a_bracketed_acronym_restates() -> None:
+    text = (
+        "A source from Turkey's ruling Justice and Development Party (AKP) confirmed "
+        "that the talks went ahead."
+    )
+    roles = roles_of(text)
+    assert roles["Turkey"][0].speaker
+    assert roles_of("Sources close to Russia's defence ministry expect talks.")["Russia"][0].speaker
+    assert not roles_of("Talks with Russia's defence ministry went well.")["Russia"][0].speaker
+    assert roles["AKP"][0].restated
+    assert not roles["Justice and Development Party"][0].restated
+    # An acronym that stands alone is a mention of its own.
+    assert not roles_of("Officials of the AKP met in Ankara.")["AKP"][0].restated
+
+
+def test_the_lead_sentence_is_marked() -> None:
+    roles = roles_of("Floods hit villages in Peru. Canadian aid arrived in Peru.")
+    assert [r.lead for r in roles["Peru"]] == [True, False]
+
+
+def test_a_setting_counts_for_the_primary_only_in_the_lead_sentence() -> None:
+    # Peru is where a part of the story happens, named three times further down; the lead
+    # says the story is the Canadian miners'.
+    text = (
+        "Canadian miners have struck gold near a border town. The mine in Peru will open "
+        "next year, workers in Peru have been hired and Peru's government approved it."
+    )
+    assert tag_countries(text).primary == "CA"
+    # The same settings in the lead sentence make Peru the story.
+    lead = (
+        "Canadian miners have struck gold at the mine in Peru, and workers in Peru have "
+        "been hired. Peru's government approved it."
+    )
+    assert tag_countries(lead).primary == "PE"

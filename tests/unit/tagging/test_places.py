@@ -77,3 +77,28 @@ def test_a_town_that_ends_a_longer_name_is_that_names_head_noun() -> None:
 
 def test_a_continent_named_after_america_is_not_the_united_states() -> None:
     assert codes("Exports to Latin America and North America rose.") == []
+
+
+def test_a_name_the_article_writes_after_the_is_no_place_where_it_stands_alone() -> None:
+    # Tampa is a city in the United States; here it is a ship, and a book named after it.
+    alone = "A book, Tampa, is published in Oslo next month."
+    ship = "The Tampa crisis began in August. " + alone
+    assert "US" in codes(alone, ("GPE", "Tampa"))
+    start = ship.index("Tampa,")
+    spans = [NerSpan("GPE", start, start + len("Tampa"), "Tampa")]
+    assert "US" not in [c.code for c in tag_countries(ship, spans).countries]
+
+
+def test_a_town_that_ends_a_persons_full_name_is_that_person() -> None:
+    # Thorpe is a village in England; here it is the swimmer named in full before.
+    text = "Ian Thorpe won again. Thorpe's coach was pleased."
+    later = text.index("Thorpe's")
+    alone = [NerSpan("GPE", later, later + len("Thorpe"), "Thorpe")]
+    assert "GB" in [c.code for c in tag_countries(text, alone).countries]
+    spans = [NerSpan("PERSON", 0, len("Ian Thorpe"), "Ian Thorpe"), *alone]
+    assert [c.code for c in tag_countries(text, spans).countries] == []
+
+
+def test_planets_are_no_places() -> None:
+    # Earth (Texas) and Mars (Pennsylvania) are towns in GeoNames.
+    assert codes("God put humans on Earth, not Mars.", ("LOC", "Earth"), ("LOC", "Mars")) == []
