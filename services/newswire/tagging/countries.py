@@ -25,10 +25,10 @@ EvidenceKind = Literal["name", "demonym", "place", "institution"]
 _KIND_WEIGHT = {"name": 1.0, "place": 1.0, "demonym": 0.3, "institution": 0.3}
 _FIRST_MENTION_BONUS = 1.5
 # The primary country has its own score: its mentions to the power 0.7, plus bonuses for
-# where the lead sets the story and for the country named first. The power keeps an actor
-# named over and over ("the United States ... the Pentagon ... Washington") from
-# outweighing, in proportion, the place the lead sets the story in ("in Amazonia,
-# Brazil"). For it a demonym counts like a name ("Australian families of the victims",
+# where the lead sets the story and for the country named first. The power damps an actor
+# named over and over ("the United States ... the Pentagon ... Washington") against the
+# place the lead sets the story in ("in Amazonia, Brazil"): named first and four times it
+# still loses to a region the lead names once ("in southern Iraq"), five times it wins. For it a demonym counts like a name ("Australian families of the victims",
 # "Six Swiss tour company staff" say whom the story is about), and the country named first
 # gets one and a half mentions more. A setting counts only in the lead sentence: further
 # down, "the camp in Nauru" or "the West Bank city of Hebron" is where a part of the story
@@ -406,11 +406,15 @@ def _confirmed_place(
     if _inside(spans, start, end, _ANY_LABEL):
         return None  # part of a longer name: "Commonwealth Bank", "Dongting Lake"
     # A smaller single-word place stands only where the NER calls exactly it a place, and
-    # the article does not call it "the <name>" elsewhere ("the Tampa crisis": a ship).
+    # where the article does not call it "the <name>" elsewhere ("A book, Tampa, ..." beside
+    # "the Tampa crisis": a ship) unless this mention names where something happens ("in
+    # Mackay" beside "the Mackay council": the town, as a name before a noun too).
     called_place = any(
         s.start == start and s.end == end and s.label in _PLACE_LABELS for s in spans
     )
-    return sense if called_place and not _with_article_elsewhere(text, text[start:end]) else None
+    located = _LOCATIVE.search(text, max(0, start - 60), start) is not None
+    stands = located or not _with_article_elsewhere(text, text[start:end])
+    return sense if called_place and stands else None
 
 
 # A country named as who speaks ("Iraq's ambassador said", "according to SANA") is less
@@ -438,7 +442,17 @@ _REPORTING_APPOSITION = re.compile(
 
 # "A source from Turkey's ruling party ... confirmed", "sources in Japan": a source is
 # who speaks, whatever verb follows and however far.
-_SOURCE_FROM = re.compile(r"\bsources?\s+(?:from|in|close\s+to)\s+(?:the\s+)?$", re.IGNORECASE)
+# Only a source that is someone: after "a", "the", a number or an informant's adjective,
+# or opening a sentence ("Sources close to ..."); "water sources in Haiti" names no one.
+_INFORMANT_WORDS = """a an the one two three some several many other unnamed anonymous
+    informed reliable senior official government diplomatic security intelligence military
+    police party political western local palestinian israeli"""
+_SOURCE_FROM = re.compile(
+    r"(?:(?:^|[.!?:;\"\u201c]\s*)|\b(?:"
+    + "|".join(_INFORMANT_WORDS.split())
+    + r")\s+)sources?\s+(?:from|in|close\s+to)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
 
 
 def _is_source(text: str, m: CountryMention) -> bool:
@@ -619,16 +633,36 @@ _WHERE_IT_LIES = re.compile(
 
 
 # The first sentence ends at a full stop, question or exclamation mark (and a closing
-# quote) before a capital or an opening quote, or at a line break (a headline's end); an
-# abbreviation's stop in the first few characters ("U.S. troops") is passed over.
-_SENTENCE_END = re.compile("[.!?][\"'\u201d\u2019]?\\s+(?=[\"'\u201c\u2018A-Z])|\n")
+# quote) before a word that is not lower case or an opening quote, or at a line break (a
+# headline's end). Not at an abbreviation's stop: a single letter ("U.S. Embassy", "J.
+# Smith") or a title ("Mr. Bush", "St. Petersburg"). Scripts without capitals (Arabic)
+# start a sentence with any letter. The first few characters are passed over.
+_STOP = re.compile("[.!?][\"'\u201d\u2019]?\\s+(?=\\S)|\n")
+_WORD_BEFORE_STOP = re.compile(r"(?:^|\W)(\w+)$")
+_ABBREVIATION_WORDS = "mr mrs ms dr st gen col lt sgt capt rev prof sen rep gov jr sr no vs"
+_ABBREVIATIONS = frozenset(_ABBREVIATION_WORDS.split())
+_OPENING_QUOTES = "\"'\u201c\u2018"
 _LEAD_MIN = 20
+
+
+def _ends_sentence(text: str, stop: re.Match[str]) -> bool:
+    if stop.group() == "\n":
+        return True
+    after = text[stop.end()]
+    if not (after in _OPENING_QUOTES or (after.isalpha() and not after.islower())):
+        return False
+    if text[stop.start()] != ".":
+        return True
+    word = _WORD_BEFORE_STOP.search(text, max(0, stop.start() - 12), stop.start())
+    return word is None or (len(word[1]) > 1 and word[1].casefold() not in _ABBREVIATIONS)
 
 
 def lead_end(text: str) -> int:
     """Where the article's first sentence (or headline) ends."""
-    found = _SENTENCE_END.search(text, _LEAD_MIN)
-    return found.start() if found else len(text)
+    for stop in _STOP.finditer(text, _LEAD_MIN):
+        if _ends_sentence(text, stop):
+            return stop.start()
+    return len(text)
 
 
 def _restates(text: str, previous: CountryMention | None, m: CountryMention) -> bool:
@@ -637,6 +671,7 @@ def _restates(text: str, previous: CountryMention | None, m: CountryMention) -> 
     return (
         previous is not None
         and previous.code == m.code
+        and m.surface.isupper()
         and text[m.end : m.end + 1] == ")"
         and text[previous.end : m.start].strip() == "("
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from newswire.tagging.countries import MentionRole, mention_roles, tag_countries
+from newswire.tagging.countries import MentionRole, lead_end, mention_roles, tag_countries
 from newswire.tagging.spans import NerSpan
 
 
@@ -326,7 +326,7 @@ def test_a_region_named_by_a_compass_word_marks_where_the_story_happens() -> Non
     assert plain.setting and not plain.region
 
 
-def test_the_region_outweighs_an_actor_named_again_and_again() -> None:
+def test_the_region_outweighs_an_actor_named_up_to_four_times() -> None:
     text = (
         "The United States has widened its air campaign in southern Iraq. The Pentagon "
         "says the raids will go on, and officials in Washington say the United States "
@@ -335,6 +335,29 @@ def test_the_region_outweighs_an_actor_named_again_and_again() -> None:
     assert tag_countries(text).primary == "IQ"
     # Without the compass word the actor, named four times and first, stays primary.
     assert tag_countries(text.replace("southern ", "")).primary == "US"
+    # Named a fifth time, the actor outweighs the region too: the power damps, not caps.
+    again = text.replace("will not stop.", "will not stop until the United States is satisfied.")
+    assert tag_countries(again).primary == "US"
+
+
+def test_a_source_is_someone_not_a_supply() -> None:
+    assert roles_of("Diplomatic sources in Haiti expect a vote.")["Haiti"][0].speaker
+    assert roles_of("Sources in Haiti expect a vote.")["Haiti"][0].speaker
+    water = roles_of("Cholera is spreading through water sources in Haiti.")["Haiti"][0]
+    assert not water.speaker and water.setting
+
+
+def test_a_country_in_brackets_after_a_place_is_no_acronym() -> None:
+    roles = roles_of("Fighting continued in Kandahar (Afghanistan) on Monday.")
+    assert not roles["Afghanistan"][0].restated
+
+
+def test_the_lead_ends_at_a_sentence_not_at_an_abbreviation() -> None:
+    text = "Gunmen attacked the U.S. Embassy in Kenya on Tuesday. Mr. Smith said so."
+    assert [r.lead for r in roles_of(text)["Kenya"]] == [True]
+    assert lead_end(text) == text.index(". Mr.")
+    russian = "Президент России заявил в пятницу о новых мерах в Сирии. Министр сказал."
+    assert lead_end(russian) == russian.index(". Министр")
 
 
 def test_a_capitalised_compass_word_starts_a_name_and_locates_nothing() -> None:

@@ -102,3 +102,12 @@ def test_a_town_that_ends_a_persons_full_name_is_that_person() -> None:
 def test_planets_are_no_places() -> None:
     # Earth (Texas) and Mars (Pennsylvania) are towns in GeoNames.
     assert codes("God put humans on Earth, not Mars.", ("LOC", "Earth"), ("LOC", "Mars")) == []
+
+
+def test_a_town_named_where_something_happens_stands_beside_the_name_before_a_noun() -> None:
+    # "the Mackay council" is the town's name before a noun, as "the Tampa crisis" is the
+    # ship's: where the text says something happens "in Mackay", the town stands.
+    text = "Heavy rain flooded homes in Mackay overnight, and the Mackay council opened shelters."
+    start = text.index("Mackay")
+    spans = [NerSpan("GPE", start, start + len("Mackay"), "Mackay")]
+    assert [c.code for c in tag_countries(text, spans).countries] == ["AU"]
