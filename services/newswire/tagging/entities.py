@@ -32,6 +32,7 @@ from newswire.tagging.entity_rules import (
     rank_words,
     term_abbreviation,
     thing_named,
+    thing_noun_after,
     vehicle_named,
     without_model_code,
     without_trailing_titles,
@@ -240,8 +241,9 @@ def extract_entities(  # noqa: PLR0912, PLR0915 - one branch per NER label reads
                 (vehicle_named(text, span.start) and not _service(span.label, name))
                 or model_code_after(text, span.end)
                 or facility_after(text, span.end)
+                or thing_noun_after(text, span.end)
             ):
-                continue  # "his yacht, Seamaster", "Boeing 767-300", "Collins Place"
+                continue  # "his yacht, Seamaster", "Boeing 767-300", "Collins Place", "the Amazon river"
             if span.label == "PERSON" and _names_a_country(name, gaz):
                 org_candidates.append((span.start, span.end, span.text))  # "Soccer Australia"
                 continue

@@ -92,6 +92,23 @@ def facility_after(text: str, end: int) -> bool:
     return bool(_FACILITY_AFTER.match(text, end) or _STREETS_AFTER.match(text, end))
 
 
+# A lower-case noun after a name that says what kind of thing bears it: a natural feature
+# ("the Amazon river", "the Saxet canyon"), an event ("the Whitbread round-the-world race")
+# or a work ("the Imagine album"). None of them is a person or an organisation. At most
+# one hyphenated modifier may come between ("round-the-world").
+_THING_NOUN_AFTER = re.compile(
+    r"\s+(?:[a-z]+(?:-[a-z]+)+\s+)?(?:river|canyon|gorge|valley|basin|creek|lake|glacier|"
+    r"mountains|mountain|desert|plateau|peninsula|race|regatta|marathon|tournament|"
+    r"song|hymn|album|novel|film|musical)\b"
+)
+
+
+def thing_noun_after(text: str, end: int) -> bool:
+    """Whether a lower-case noun right after the name says it names a natural feature, an
+    event or a work ("the Amazon river", "the Whitbread round-the-world race")."""
+    return bool(_THING_NOUN_AFTER.match(text, end))
+
+
 def model_code_after(text: str, end: int) -> bool:
     """Whether a model designation follows the name ("Boeing 767-300", "Beech 200")."""
     match = re.match(r"\s+(\S+)", text[end : end + 20])

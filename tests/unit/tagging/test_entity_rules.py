@@ -18,6 +18,7 @@ from newswire.tagging.entity_rules import (
     rank_words,
     term_abbreviation,
     thing_named,
+    thing_noun_after,
     vehicle_named,
     without_model_code,
 )
@@ -304,3 +305,12 @@ def test_group_names_and_web_sites_are_organisations() -> None:
     text = "the Ansar al-Islam group is active, IslamOnline.net said."
     found = entities(text, ("PERSON", "Ansar al-Islam"))
     assert found["person"] == [] and found["org"] == ["Ansar al-Islam", "IslamOnline.net"]
+
+
+def test_a_feature_event_or_work_noun_after_a_name_makes_it_no_entity() -> None:
+    text = "up the Kolyma river, then the Tasman round-the-world race and the Acme company"
+    assert thing_noun_after(text, text.index("Kolyma") + len("Kolyma"))
+    assert thing_noun_after(text, text.index("Tasman") + len("Tasman"))
+    assert not thing_noun_after(text, text.index("Acme") + len("Acme"))
+    found = entities(text, ("ORG", "Kolyma"), ("PERSON", "Tasman"), ("ORG", "Acme"))
+    assert found["org"] == ["Acme"] and found["person"] == []
