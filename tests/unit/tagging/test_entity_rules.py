@@ -314,3 +314,16 @@ def test_a_feature_event_or_work_noun_after_a_name_makes_it_no_entity() -> None:
     assert not thing_noun_after(text, text.index("Acme") + len("Acme"))
     found = entities(text, ("ORG", "Kolyma"), ("PERSON", "Tasman"), ("ORG", "Acme"))
     assert found["org"] == ["Acme"] and found["person"] == []
+
+
+def test_a_long_name_ending_in_an_organisation_noun_is_found_without_the_ner() -> None:
+    text = (
+        "The Federal Open Market Committee said rates would fall, and Senior Construction "
+        "Forestry Mining and Energy Union (CFMEU) officials agreed."
+    )
+    found = entities(text)
+    # The defined name keeps its own extent: "Senior" is no part of the union's name.
+    assert found["org"] == [
+        "Federal Open Market Committee",
+        "Construction Forestry Mining and Energy Union",
+    ]
