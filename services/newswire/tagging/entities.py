@@ -322,6 +322,7 @@ def extract_entities(  # noqa: PLR0912, PLR0915 - one branch per NER label reads
     people, media = _split_outlets(people)
     org_candidates += media
     org_candidates += _known_orgs(text, clean_spans)
+    org_candidates += _teams(text, clean_spans)
     org_candidates += _defined_orgs(text, aliases, clean_spans)
     org_candidates += [
         found
@@ -386,6 +387,31 @@ def _known_org_automaton() -> Any:
         automaton.add_word(name, name)
     automaton.make_automaton()
     return automaton
+
+
+@lru_cache(maxsize=1)
+def _team_automaton() -> Any:
+    automaton = ahocorasick.Automaton()
+    for name in curated_data()["team_names"]:
+        automaton.add_word(name, name)
+    automaton.make_automaton()
+    return automaton
+
+
+def _teams(text: str, spans: list[NerSpan]) -> list[tuple[int, int, str]]:
+    """Sports teams named in `text` (`team_names` in data/gazetteer.yaml), whole words,
+    wherever no person or organisation span overlaps them: the NER calls a team a place
+    ("Proteas batsman") or a nationality ("the Sydney Swans"), or misses it."""
+    found = []
+    for last, name in _team_automaton().iter_long(text):
+        start, end = last - len(name) + 1, last + 1
+        before = text[start - 1] if start else " "
+        after = text[end] if end < len(text) else " "
+        if before.isalnum() or after.isalnum():
+            continue
+        if not any(s.label in {"PERSON", "ORG"} and s.start < end and start < s.end for s in spans):
+            found.append((start, end, name))
+    return found
 
 
 def _known_org_matches(text: str) -> list[tuple[int, int, str]]:

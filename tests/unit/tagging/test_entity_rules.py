@@ -327,3 +327,16 @@ def test_a_long_name_ending_in_an_organisation_noun_is_found_without_the_ner() -
         "Federal Open Market Committee",
         "Construction Forestry Mining and Energy Union",
     ]
+
+
+def test_sports_teams_are_organisations_whatever_the_ner_calls_them() -> None:
+    text = "Proteas batsman Jacques Kallis met the Sydney Swans, and Socceroos fans cheered."
+    found = entities(
+        text,
+        ("LOC", "Proteas"),
+        ("PERSON", "Jacques Kallis"),
+        ("GPE", "Sydney"),
+        ("NORP", "Swans"),
+    )
+    assert found["org"] == ["Proteas", "Sydney Swans", "Socceroos"]
+    assert found["person"] == ["Jacques Kallis"]
