@@ -25,6 +25,7 @@ from newswire.tagging.entity_rules import (
     locative,
     lower_case_description,
     model_code_after,
+    name_particle_start,
     org_core,
     org_cue_around,
     person_cue_before,
@@ -510,9 +511,13 @@ def _headed_orgs(text: str, spans: list[NerSpan]) -> list[tuple[int, int, str]]:
 
 def _whole_dotted(text: str, span: NerSpan) -> NerSpan:
     """The span widened to a dotted name the NER cut ("One.Tel" from "Tel"), which is a
-    brand or a site, so an organisation; any other span unchanged."""
+    brand or a site, so an organisation; a person's span widened to an Arabic name particle
+    the NER left out ("Abdul" Salam Zaeef); any other span unchanged."""
     start, end = dotted_extent(text, span.start, span.end)
     if (start, end) == (span.start, span.end):
+        widened = name_particle_start(text, start) if span.label == "PERSON" else start
+        if widened < start:
+            return NerSpan("PERSON", widened, end, text[widened:end])
         return span
     return NerSpan("ORG", start, end, text[start:end])
 

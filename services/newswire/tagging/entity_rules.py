@@ -318,3 +318,15 @@ def thing_named(text: str, start: int) -> bool:
     Cutter"), the thing not being a kind of organisation."""
     match = _CALLED_BEFORE.search(text[max(0, start - 40) : start])
     return bool(match and match.group(1) not in _ORG_KIND_NOUNS)
+
+
+# Words that begin Arabic personal names and are never a whole name: "Abdul Salam Zaeef",
+# "Abu Musab". The NER sometimes leaves them out of the span.
+_NAME_PARTICLE_BEFORE = re.compile(r"\b(?:Abdul|Abdel|Abdal|Abd|Abu|Ibn|Umm)\s+$")
+
+
+def name_particle_start(text: str, start: int) -> int:
+    """Where a person's name at `start` really starts: before an Arabic name particle right
+    before it ("Abdul" in "Abdul Salam Zaeef"), else `start`."""
+    match = _NAME_PARTICLE_BEFORE.search(text, max(0, start - 8), start)
+    return match.start() if match else start

@@ -12,6 +12,7 @@ from newswire.tagging.entity_rules import (
     locative,
     lower_case_description,
     model_code_after,
+    name_particle_start,
     org_core,
     person_cue_before,
     place_framed,
@@ -340,3 +341,11 @@ def test_sports_teams_are_organisations_whatever_the_ner_calls_them() -> None:
     )
     assert found["org"] == ["Proteas", "Sydney Swans", "Socceroos"]
     assert found["person"] == ["Jacques Kallis"]
+
+
+def test_an_arabic_name_particle_the_ner_left_out_joins_the_name() -> None:
+    text = "the envoy Abdul Salam Zaeef said, and Salam Fayyad agreed"
+    assert name_particle_start(text, text.index("Salam")) == text.index("Abdul")
+    assert name_particle_start(text, text.index("Fayyad") - 6) == text.index("Fayyad") - 6
+    found = entities(text, ("PERSON", "Salam Zaeef"), ("PERSON", "Salam Fayyad"))
+    assert found["person"] == ["Abdul Salam Zaeef", "Salam Fayyad"]
