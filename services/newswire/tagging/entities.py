@@ -6,6 +6,7 @@ Pure: text and spans in, entity tags out. No model is needed here.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import lru_cache
@@ -234,6 +235,24 @@ def extract_entities(  # noqa: PLR0912, PLR0915 - one branch per NER label reads
             place = _misread_place(text, span, name, gaz, resolved_places, countries, name_parts)
             if place is None and name in places:
                 place = places[name].country or ""  # named as a place before in the text
+            if (
+                place is None
+                and " " not in name
+                and name not in gaz.senses
+                and _listed_with_place(
+                    text,
+                    span,
+                    clean_spans,
+                    lambda s: (
+                        s.label in {"GPE", "LOC"}
+                        or _misread_place(
+                            text, s, clean_name(s.text), gaz, resolved_places, countries, name_parts
+                        )
+                        is not None
+                    ),
+                )
+            ):
+                place = ""  # "the Melawa and Tora Bora area"
             if place is not None:
                 entity = places.setdefault(name, _Entity(name, "place", country=place or None))
                 entity.mentions.append(mention)
@@ -544,6 +563,29 @@ def _beside_org(text: str, span: NerSpan, spans: list[NerSpan]) -> bool:
             else text[other.end : span.start]
         )
         if re.fullmatch(r"\s*(?:,|and|or|&)\s*(?:the\s+)?", between):
+            return True
+    return False
+
+
+_LIST_JOIN = re.compile(r"\s*(?:,|and|or|,\s*and)\s*(?:the\s+)?")
+
+
+def _listed_with_place(
+    text: str, span: NerSpan, spans: list[NerSpan], is_place: Callable[[NerSpan], bool]
+) -> bool:
+    """Whether the span is joined to a place by nothing but a comma, "and" or "or" ("the
+    Melawa and Tora Bora area"). Only for words the gazetteer does not know: a known
+    organisation listed with a place ("the Pentagon and New York") stays one."""
+    for other in spans:
+        if other is span or other.label not in {"GPE", "LOC", "PERSON", "ORG"}:
+            continue
+        if other.start >= span.end:
+            between = text[span.end : other.start]
+        elif other.end <= span.start:
+            between = text[other.end : span.start]
+        else:
+            continue
+        if len(between) <= 8 and _LIST_JOIN.fullmatch(between) and is_place(other):
             return True
     return False
 

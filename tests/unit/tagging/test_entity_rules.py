@@ -349,3 +349,16 @@ def test_an_arabic_name_particle_the_ner_left_out_joins_the_name() -> None:
     assert name_particle_start(text, text.index("Fayyad") - 6) == text.index("Fayyad") - 6
     found = entities(text, ("PERSON", "Salam Zaeef"), ("PERSON", "Salam Fayyad"))
     assert found["person"] == ["Abdul Salam Zaeef", "Salam Fayyad"]
+
+
+def test_an_unknown_word_listed_with_a_place_is_a_place() -> None:
+    text = "Fighters left the Zarkhel and Kandahar area, and the Pentagon and New York grieved."
+    found = entities(
+        text,
+        ("ORG", "Zarkhel"),
+        ("GPE", "Kandahar"),
+        ("ORG", "Pentagon"),
+        ("GPE", "New York"),
+    )
+    assert "Zarkhel" in found["place"]
+    assert found["org"] == ["Pentagon"]
