@@ -662,12 +662,13 @@ def _org_candidate(text: str, span: NerSpan, spans: list[NerSpan]) -> list[tuple
     """The organisation an ORG span names, widened to the nationality adjective before a
     state body ("Russian Foreign Ministry") and to an "of the ..." tail; none when the span
     is the start of an office ("Defense" in "Defense Secretary Donald Rumsfeld")."""
-    if _OFFICE_AFTER.match(text, span.end) or (
+    words = span.text.split()
+    headed = len(words) > 1 and words[-1] in _ORG_HEADS
+    if (_OFFICE_AFTER.match(text, span.end) and not headed) or (
         " " not in span.text.strip() and _RANK_AFTER.match(text, span.end)
     ):
-        return []
+        return []  # "Defense Secretary", but the "Security Council" of "Security Council Secretary"
     start = span.start
-    words = span.text.split()
     if words and words[0] in _STATE_BODY_HEADS:
         start = next(
             (s.start for s in spans if s.label == "NORP" and 0 < span.start - s.end <= 1),

@@ -362,3 +362,17 @@ def test_an_unknown_word_listed_with_a_place_is_a_place() -> None:
     )
     assert "Zarkhel" in found["place"]
     assert found["org"] == ["Pentagon"]
+
+
+def test_a_named_body_before_its_officer_s_title_stays_an_organisation() -> None:
+    text = (
+        "He met the Supreme Defence Council Secretary, Ali Rahimi, and Defense Secretary Jim Lee."
+    )
+    found = entities(
+        text,
+        ("ORG", "Supreme Defence Council"),
+        ("PERSON", "Ali Rahimi"),
+        ("ORG", "Defense"),
+        ("PERSON", "Jim Lee"),
+    )
+    assert found["org"] == ["Supreme Defence Council"]
