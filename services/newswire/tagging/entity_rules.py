@@ -200,6 +200,9 @@ _RANKS = frozenset(
         "Sergeant", "First", "Class", "Master", "Staff", "Corporal", "Private", "Lieutenant",
         "Colonel", "General", "Major", "Captain", "Admiral", "Commander", "Brigadier",
         "Warrant", "Officer", "Chief", "Petty", "Specialist", "Lance",
+        # police ranks, and the abbreviations news copy writes for them ("Staff-Insp.")
+        "Inspector", "Superintendent", "Detective", "Constable", "Senior", "Insp", "Supt",
+        "Det", "Const", "Sgt", "Cpl", "Lt", "Col", "Capt", "Maj", "Gen", "Brig", "Cmdr", "Snr",
     }
 )  # fmt: skip
 _CAPITALISED_NEXT = re.compile(r"\s+[A-Z][a-z]")
@@ -255,9 +258,9 @@ def indefinite_before(text: str, start: int) -> bool:
 def rank_words(name: str, text: str, end: int) -> bool:
     """Whether an organisation-looking name is only ranks ("Sergeant First") or ends in a
     rank right before a person's name ("Joint Chiefs General" Richard Myers): an office,
-    not an organisation."""
+    not an organisation. Ranks joined by hyphens count word by word ("Staff-Insp")."""
     words = name.split()
-    if words and all(w in _RANKS for w in words):
+    if words and all(w.rstrip(".") in _RANKS for w in re.split(r"[\s-]+", name)):
         return True
     return len(words) > 1 and words[-1] in _RANKS and bool(_CAPITALISED_NEXT.match(text, end))
 

@@ -376,3 +376,11 @@ def test_a_named_body_before_its_officer_s_title_stays_an_organisation() -> None
         ("PERSON", "Jim Lee"),
     )
     assert found["org"] == ["Supreme Defence Council"]
+
+
+def test_hyphenated_and_abbreviated_police_ranks_are_no_organisation() -> None:
+    text = "as a joke, Staff-Insp. Gary Ellis said."
+    assert rank_words("Staff-Insp", text, text.index("Insp") + 4)
+    assert not rank_words("Staff Union", text, 0)
+    found = entities(text, ("ORG", "Staff-Insp"), ("PERSON", "Gary Ellis"))
+    assert found["org"] == [] and found["person"] == ["Gary Ellis"]
