@@ -384,3 +384,9 @@ def test_hyphenated_and_abbreviated_police_ranks_are_no_organisation() -> None:
     assert not rank_words("Staff Union", text, 0)
     found = entities(text, ("ORG", "Staff-Insp"), ("PERSON", "Gary Ellis"))
     assert found["org"] == [] and found["person"] == ["Gary Ellis"]
+
+
+def test_religions_are_not_organisations() -> None:
+    text = "the Ansar al-Islam (supporters of Islam) group and converts to Buddhism"
+    found = entities(text, ("ORG", "Ansar al-Islam"), ("ORG", "Islam"), ("ORG", "Buddhism"))
+    assert found["org"] == ["Ansar al-Islam"]
