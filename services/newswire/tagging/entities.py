@@ -17,6 +17,7 @@ import ahocorasick
 from newswire.models import EntityTag, Mention
 from newswire.tagging.countries import CountryMention
 from newswire.tagging.entity_rules import (
+    described_institution,
     dotted_extent,
     facility_after,
     headline_ranges,
@@ -25,6 +26,7 @@ from newswire.tagging.entity_rules import (
     inside,
     locative,
     lower_case_description,
+    media_names,
     model_code_after,
     name_particle_start,
     org_core,
@@ -33,6 +35,7 @@ from newswire.tagging.entity_rules import (
     place_framed,
     rank_words,
     term_abbreviation,
+    thing_apposition,
     thing_named,
     thing_noun_after,
     vehicle_named,
@@ -220,6 +223,7 @@ def extract_entities(  # noqa: PLR0912, PLR0915 - one branch per NER label reads
     headlines = headline_ranges(text)
     name_parts = _person_name_parts(clean_spans)
     headline_people: list[tuple[str, Mention]] = []
+    things: set[str] = set()  # initials of names that are things, not organisations
     # One-word names the NER calls an organisation somewhere in the article: elsewhere it
     # calls them a person only by mistake ("Westpac's David Lording").
     org_words = {
@@ -281,8 +285,13 @@ def extract_entities(  # noqa: PLR0912, PLR0915 - one branch per NER label reads
             ):
                 org_candidates.append((span.start, span.end, span.text))  # "Ansett workers"
                 continue
-            if span.label == "ORG" and thing_named(text, span.start):
-                continue  # "a bomb called the Daisy Cutter"
+            if span.label == "ORG" and (
+                thing_named(text, span.start)
+                or thing_apposition(text, span.end)
+                or described_institution(text, span.start, span.end)
+            ):
+                things.add(_initials(name))  # its acronym names the thing too ("TMD")
+                continue  # "a bomb called the Daisy Cutter", "a Melbourne Christian school"
             if span.label == "ORG" and term_abbreviation(text, span.start, span.end):
                 continue  # "genetically modified (GM) crops": a term
             if span.label == "ORG" and rank_words(name, text, span.end):
@@ -343,6 +352,13 @@ def extract_entities(  # noqa: PLR0912, PLR0915 - one branch per NER label reads
     org_candidates += media
     org_candidates += _known_orgs(text, clean_spans)
     org_candidates += _teams(text, clean_spans)
+    org_candidates += [
+        m
+        for m in media_names(text)
+        if not any(
+            s.label in {"PERSON", "ORG"} and s.start < m[1] and m[0] < s.end for s in clean_spans
+        )
+    ]
     org_candidates += _defined_orgs(text, aliases, clean_spans)
     org_candidates += [
         found
@@ -363,6 +379,7 @@ def extract_entities(  # noqa: PLR0912, PLR0915 - one branch per NER label reads
             or _is_country_word(name, gaz)
             or name in not_names
             or name.split()[-1] in not_org_heads
+            or (_ACRONYM.match(name) and name.replace(".", "") in things)
         ):
             continue
         mention = Mention(start=start, end=end, surface=surface)

@@ -94,12 +94,12 @@ def facility_after(text: str, end: int) -> bool:
 
 # A lower-case noun after a name that says what kind of thing bears it: a natural feature
 # ("the Amazon river", "the Saxet canyon"), an event ("the Whitbread round-the-world race")
-# or a work ("the Imagine album"). None of them is a person or an organisation. At most
+# or a work ("the Imagine album"), or a star ("the Southern Cross constellation"). None of them is a person or an organisation. At most
 # one hyphenated modifier may come between ("round-the-world").
 _THING_NOUN_AFTER = re.compile(
     r"\s+(?:[a-z]+(?:-[a-z]+)+\s+)?(?:river|canyon|gorge|valley|basin|creek|lake|glacier|"
     r"mountains|mountain|desert|plateau|peninsula|race|regatta|marathon|tournament|"
-    r"song|hymn|album|novel|film|musical)\b"
+    r"song|hymn|album|novel|film|musical|constellation|comet)\b"
 )
 
 
@@ -333,3 +333,49 @@ def name_particle_start(text: str, start: int) -> int:
     before it ("Abdul" in "Abdul Salam Zaeef"), else `start`."""
     match = _NAME_PARTICLE_BEFORE.search(text, max(0, start - 8), start)
     return match.start() if match else start
+
+
+# An institution described, not named: "a Melbourne Christian school", "an Adelaide
+# hospital". The indefinite article says no particular, named body is meant.
+_DESCRIBED_INSTITUTION_AFTER = re.compile(
+    r"\s+(?:school|hospital|university|college|church|mosque|company|firm|bank|club|charity)\b"
+)
+
+
+def described_institution(text: str, start: int, end: int) -> bool:
+    """Whether the name at [start, end) only describes an institution named by a lower-case
+    noun after it, under an indefinite article ("a Melbourne Christian school")."""
+    return indefinite_before(text, start) and bool(_DESCRIBED_INSTITUTION_AFTER.match(text, end))
+
+
+# An apposition that says the name is a thing, not a body: "Theatre Missile Defence, a
+# US-designed missile system", "Echelon, a surveillance programme".
+_THING_APPOSITION = re.compile(
+    r",\s+(?:a|an)\s+(?:[\w-]+\s+){0,3}?(?:system|weapon|missile|programme|program|scheme|"
+    r"project|device|vaccine|drug|software|technology)\b"
+)
+
+
+def thing_apposition(text: str, end: int) -> bool:
+    """Whether an apposition right after the name says it is a thing: a system, weapon,
+    programme or product ("Theatre Missile Defence, a US-designed missile system")."""
+    return bool(_THING_APPOSITION.match(text, end))
+
+
+# A broadcaster or paper named by a name and its medium: "the Syria TV channel" (the
+# name takes a capitalised medium word), "told WNDU television" (not a lower-case one).
+_MEDIA_NAME = re.compile(
+    r"\b([A-Z][\w.&'-]*(?:\s+[A-Z][\w.&'-]*){0,3}?)(\s+(?:TV|Television|Radio))?"
+    r"(\s+(?:television|radio|channel|station|newspaper))?\b"
+)
+
+
+def media_names(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, name) of each capitalised name followed by a word for its medium:
+    "Syria TV" in "the Syria TV channel", "WNDU" in "told WNDU television"."""
+    found = []
+    for match in _MEDIA_NAME.finditer(text):
+        if match.group(2) or match.group(3):
+            end = match.end(2) if match.group(2) else match.end(1)
+            found.append((match.start(1), end, text[match.start(1) : end]))
+    return found

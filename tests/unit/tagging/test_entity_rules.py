@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from newswire.tagging.entities import person_name
 from newswire.tagging.entity_rules import (
+    described_institution,
     dotted_extent,
     facility_after,
     headline_ranges,
     indefinite_before,
     locative,
     lower_case_description,
+    media_names,
     model_code_after,
     name_particle_start,
     org_core,
@@ -18,6 +20,7 @@ from newswire.tagging.entity_rules import (
     place_framed,
     rank_words,
     term_abbreviation,
+    thing_apposition,
     thing_named,
     thing_noun_after,
     vehicle_named,
@@ -390,3 +393,29 @@ def test_religions_are_not_organisations() -> None:
     text = "the Ansar al-Islam (supporters of Islam) group and converts to Buddhism"
     found = entities(text, ("ORG", "Ansar al-Islam"), ("ORG", "Islam"), ("ORG", "Buddhism"))
     assert found["org"] == ["Ansar al-Islam"]
+
+
+def test_things_and_described_institutions_are_not_organisations() -> None:
+    text = (
+        "He chose BMD, which stands for Ballistic Missile Defence, a US-designed missile "
+        "system. A student of a Perth Catholic school sued the Perth Catholic Education Office."
+    )
+    end = text.index("Defence") + len("Defence")
+    assert thing_apposition(text, end)
+    school = text.index("Perth Catholic school")
+    assert described_institution(text, school, school + len("Perth Catholic"))
+    found = entities(
+        text,
+        ("ORG", "BMD"),
+        ("ORG", "Ballistic Missile Defence"),
+        ("ORG", "Perth Catholic"),
+        ("ORG", "the Perth Catholic Education Office"),
+    )
+    assert found["org"] == ["Perth Catholic Education Office"]
+
+
+def test_a_name_with_its_medium_after_it_is_a_broadcaster() -> None:
+    text = "the Aleppo TV channel reported it, the wife of one worker told KXYZ television."
+    assert [m[2] for m in media_names(text)] == ["Aleppo TV", "KXYZ"]
+    found = entities(text, ("GPE", "Aleppo"))
+    assert found["org"] == ["Aleppo TV", "KXYZ"]
