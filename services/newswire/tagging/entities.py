@@ -736,6 +736,7 @@ _ORG_HEADS = frozenset(
         "Ministry", "Office", "Service", "Union", "Association", "Party", "Court", "Committee",
         "Bank", "Company", "Corporation", "Group", "Academy", "Authority", "Foundation",
         "Organisation", "Organization", "School", "College", "Hospital", "Society", "Board",
+        "Presidency", "Ombudsman",
     }
 )  # fmt: skip
 

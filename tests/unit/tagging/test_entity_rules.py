@@ -419,3 +419,11 @@ def test_a_name_with_its_medium_after_it_is_a_broadcaster() -> None:
     assert [m[2] for m in media_names(text)] == ["Aleppo TV", "KXYZ"]
     found = entities(text, ("GPE", "Aleppo"))
     assert found["org"] == ["Aleppo TV", "KXYZ"]
+
+
+def test_an_ombudsman_or_a_presidency_named_with_capitals_is_an_organisation() -> None:
+    text = (
+        "Detectives asked the Police Ombudsman to act, an adviser at the Republic Presidency said."
+    )
+    found = entities(text)
+    assert found["org"] == ["Police Ombudsman", "Republic Presidency"]
