@@ -427,3 +427,9 @@ def test_an_ombudsman_or_a_presidency_named_with_capitals_is_an_organisation() -
     )
     found = entities(text)
     assert found["org"] == ["Police Ombudsman", "Republic Presidency"]
+
+
+def test_a_party_named_alone_is_found_where_the_ner_saw_nothing() -> None:
+    text = "Labor needed to act, the Greens said, on Labor Day."
+    found = entities(text, ("NORP", "Greens"), ("DATE", "Labor Day"))
+    assert found["org"] == ["Labor", "Greens"]
