@@ -268,6 +268,8 @@ def extract_entities(  # noqa: PLR0912, PLR0915 - one branch per NER label reads
                 or thing_noun_after(text, span.end)
             ):
                 continue  # "his yacht, Seamaster", "Boeing 767-300", "Collins Place", "the Amazon river"
+            if span.label == "PERSON" and _vehicle_model(name):
+                continue  # "his dirty red Ford Sierra": a car, not a person
             if span.label == "PERSON" and _names_a_country(name, gaz):
                 org_candidates.append((span.start, span.end, span.text))  # "Soccer Australia"
                 continue
@@ -405,6 +407,20 @@ def extract_entities(  # noqa: PLR0912, PLR0915 - one branch per NER label reads
         )
         for e in ordered
     ]
+
+
+@lru_cache(maxsize=1)
+def _vehicle_makers() -> frozenset[str]:
+    return frozenset(curated_data()["vehicle_makers"])
+
+
+def _vehicle_model(name: str) -> bool:
+    """Whether a name of two words or more starts with a maker of cars or aircraft
+    (`vehicle_makers` in data/gazetteer.yaml): "Ford Sierra" is a model ("Henry Ford" is
+    not, the maker's name being last)."""
+    words = name.split()
+    makers = _vehicle_makers()
+    return len(words) > 1 and (words[0] in makers or " ".join(words[:2]) in makers)
 
 
 @lru_cache(maxsize=1)

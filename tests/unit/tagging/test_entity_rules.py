@@ -433,3 +433,11 @@ def test_a_party_named_alone_is_found_where_the_ner_saw_nothing() -> None:
     text = "Labor needed to act, the Greens said, on Labor Day."
     found = entities(text, ("NORP", "Greens"), ("DATE", "Labor Day"))
     assert found["org"] == ["Labor", "Greens"]
+
+
+def test_a_person_span_that_starts_with_a_vehicle_maker_is_a_model() -> None:
+    text = "He drove a red Toyota Corolla; Henry Ford and Glenn Ford watched."
+    found = entities(
+        text, ("PERSON", "Toyota Corolla"), ("PERSON", "Henry Ford"), ("PERSON", "Glenn Ford")
+    )
+    assert found["person"] == ["Henry Ford", "Glenn Ford"] and found["org"] == []
