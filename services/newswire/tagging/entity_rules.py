@@ -364,18 +364,26 @@ def thing_apposition(text: str, end: int) -> bool:
 
 # A broadcaster or paper named by a name and its medium: "the Syria TV channel" (the
 # name takes a capitalised medium word), "told WNDU television" (not a lower-case one).
-_MEDIA_NAME = re.compile(
-    r"\b([A-Z][\w.&'-]*(?:\s+[A-Z][\w.&'-]*){0,3}?)(\s+(?:TV|Television|Radio))?"
-    r"(\s+(?:television|radio|channel|station|newspaper))?\b"
-)
+# No leading \b on the medium: with one, the alternation is tried at every position.
+_MEDIUM = re.compile(r"(?:TV|Television|Radio|television|radio|channel|station|newspaper)\b")
+_NAMED_MEDIUM = frozenset({"TV", "Television", "Radio"})
+_CAPITALISED_RUN_BEFORE = re.compile(r"(?:[A-Z][\w.&'-]*\s+){1,4}$")
 
 
 def media_names(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, name) of each capitalised name followed by a word for its medium:
-    "Syria TV" in "the Syria TV channel", "WNDU" in "told WNDU television"."""
+    """(start, end, name) of each run of capitalised words followed by a word for its
+    medium: "Syria TV" in "the Syria TV channel", "WNDU" in "told WNDU television"."""
     found = []
-    for match in _MEDIA_NAME.finditer(text):
-        if match.group(2) or match.group(3):
-            end = match.end(2) if match.group(2) else match.end(1)
-            found.append((match.start(1), end, text[match.start(1) : end]))
+    for medium in _MEDIUM.finditer(text):
+        at = medium.start()
+        if not at or not text[at - 1].isspace():
+            continue  # inside a word, or nothing before it
+        run = _CAPITALISED_RUN_BEFORE.search(text, max(0, at - 60), at)
+        if run is None:
+            continue
+        if medium.group(0) in _NAMED_MEDIUM:
+            found.append((run.start(), medium.end(), text[run.start() : medium.end()]))
+        elif run.group(0).split()[-1] not in _NAMED_MEDIUM:  # "TV channel": found at "TV"
+            end = run.start() + len(run.group(0).rstrip())
+            found.append((run.start(), end, text[run.start() : end]))
     return found
