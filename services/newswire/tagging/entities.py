@@ -35,6 +35,7 @@ from newswire.tagging.entity_rules import (
     person_cue_before,
     place_framed,
     rank_words,
+    sub_unit,
     term_abbreviation,
     thing_apposition,
     thing_named,
@@ -289,6 +290,10 @@ def extract_entities(  # noqa: PLR0912, PLR0915 - one branch per NER label reads
                 org_candidates.append((span.start, span.end, span.text))  # "Ansett workers"
                 continue
             if span.label == "ORG" and (
+                sub_unit(text, span.start, span.end) or _house_of_place(name, places)
+            ):
+                continue  # "3rd Battalion, 5th Special Forces Group", "Kirribilli House"
+            if span.label == "ORG" and (
                 thing_named(text, span.start)
                 or thing_apposition(text, span.end)
                 or described_institution(text, span.start, span.end)
@@ -408,6 +413,14 @@ def extract_entities(  # noqa: PLR0912, PLR0915 - one branch per NER label reads
         )
         for e in ordered
     ]
+
+
+def _house_of_place(name: str, places: dict[str, _Entity]) -> bool:
+    """Whether an organisation-looking name is a house named after a place the article
+    names as one ("Kirribilli House" after "Kirribilli"): a residence, a facility. "White
+    House" is an institution: White is named as no place."""
+    words = name.split()
+    return len(words) > 1 and words[-1] == "House" and " ".join(words[:-1]) in places
 
 
 @lru_cache(maxsize=1)

@@ -316,11 +316,34 @@ _ORG_KIND_NOUNS = frozenset(
 )  # fmt: skip
 
 
+# A performance or copy of a work names the work: "a haunting rendition of Amazing Grace".
+_WORK_OF_BEFORE = re.compile(
+    r"\b(?:rendition|renditions|recording|recordings|screening|staging|cover|version)\s+of\s+"
+    r"(?:the\s+)?$"
+)
+
+
 def thing_named(text: str, start: int) -> bool:
     """Whether the name at `start` is what a thing is called ("a bomb called the Daisy
-    Cutter"), the thing not being a kind of organisation."""
-    match = _CALLED_BEFORE.search(text[max(0, start - 40) : start])
-    return bool(match and match.group(1) not in _ORG_KIND_NOUNS)
+    Cutter"), the thing not being a kind of organisation, or a work performed or copied
+    ("a rendition of Amazing Grace")."""
+    before = text[max(0, start - 40) : start]
+    match = _CALLED_BEFORE.search(before)
+    return bool(match and match.group(1) not in _ORG_KIND_NOUNS) or bool(
+        _WORK_OF_BEFORE.search(before)
+    )
+
+
+# A sub-unit written before the unit it belongs to: "the 3rd Battalion, 5th Special Forces
+# Group". The labelling rules list the unit, not its parts.
+_ORDINAL_UNIT = re.compile(r"^(?:the\s+)?\d+(?:st|nd|rd|th)\s+[A-Z]")
+_ORDINAL_UNIT_AFTER = re.compile(r",\s+(?:the\s+)?\d+(?:st|nd|rd|th)\s+[A-Z]")
+
+
+def sub_unit(text: str, start: int, end: int) -> bool:
+    """Whether the numbered unit at [start, end) is followed by a comma and the numbered
+    unit it belongs to ("3rd Battalion, 5th Special Forces Group")."""
+    return bool(_ORDINAL_UNIT.match(text[start:end]) and _ORDINAL_UNIT_AFTER.match(text, end))
 
 
 # Words that begin Arabic personal names and are never a whole name: "Abdul Salam Zaeef",

@@ -19,6 +19,7 @@ from newswire.tagging.entity_rules import (
     person_cue_before,
     place_framed,
     rank_words,
+    sub_unit,
     term_abbreviation,
     thing_apposition,
     thing_named,
@@ -441,3 +442,24 @@ def test_a_person_span_that_starts_with_a_vehicle_maker_is_a_model() -> None:
         text, ("PERSON", "Toyota Corolla"), ("PERSON", "Henry Ford"), ("PERSON", "Glenn Ford")
     )
     assert found["person"] == ["Henry Ford", "Glenn Ford"] and found["org"] == []
+
+
+def test_a_work_performed_a_sub_unit_and_a_house_named_after_a_place_are_not_orgs() -> None:
+    text = (
+        "Pipers played a rendition of Danny Boy. They served in the 2nd Battalion, 7th "
+        "Infantry Regiment. Workers sang in Yarralumla outside Yarralumla House and the White House."
+    )
+    assert thing_named(text, text.index("Danny"))
+    unit = text.index("the 2nd")
+    assert sub_unit(text, unit, unit + len("the 2nd Battalion"))
+    assert not sub_unit(text, text.index("7th"), text.index(". Workers"))
+    found = entities(
+        text,
+        ("ORG", "Danny Boy"),
+        ("ORG", "the 2nd Battalion"),
+        ("ORG", "7th Infantry Regiment"),
+        ("GPE", "Yarralumla"),
+        ("ORG", "Yarralumla House"),
+        ("ORG", "the White House"),
+    )
+    assert found["org"] == ["7th Infantry Regiment", "White House"]
