@@ -588,7 +588,16 @@ def _org_head_word() -> re.Pattern[str]:
 
 
 # The capitalised words before a head noun, read back from it: "Federal Open Market ".
-_HEADED_BEFORE = re.compile(r"(?:[A-Z][\w'’-]*\s+(?:(?:of|and|for|the)\s+)*){1,6}$")
+_HEADED_BEFORE = re.compile(r"(?:[A-Z][\w'’-]*\s+(?:(?:of|and|for)\s+(?:the\s+)?)?){1,6}$")
+# Capitalised words that start a sentence, not a name: "Meanwhile Health Department ...".
+_SENTENCE_OPENERS = frozenset(
+    {
+        "The", "A", "An", "And", "But", "Or", "So", "Meanwhile", "Yesterday", "Today", "Tomorrow",
+        "However", "In", "On", "At", "After", "Before", "When", "If", "As", "While", "Since",
+        "Under", "Earlier", "Later", "Last", "This", "That", "Now", "Also", "Then", "By",
+        "From", "With", "Without", "For", "Of", "To", "Both", "Neither", "Only",
+    }
+)  # fmt: skip
 
 
 def _headed_orgs(text: str, spans: list[NerSpan]) -> list[tuple[int, int, str]]:
@@ -609,6 +618,13 @@ def _headed_orgs(text: str, spans: list[NerSpan]) -> list[tuple[int, int, str]]:
         if before is None or (before.start() == window and window > 0):
             continue  # no capitalised word before it, or a run too long to be one name
         start, end = before.start(), head.end()
+        first = before.group(0).split(maxsplit=1)[0]
+        if first in _SENTENCE_OPENERS:
+            start += len(first)
+            start += len(text[start:end]) - len(text[start:end].lstrip())
+        if " " not in text[start:end].strip():
+            continue  # only the head noun is left
+        end += _tail_length(text[end:])  # "... Association for Regional Cooperation"
         if not any(s.start < end and start < s.end for s in spans):
             found.append((start, end, text[start:end]))
     return found

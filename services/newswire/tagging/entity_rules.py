@@ -390,12 +390,15 @@ def thing_apposition(text: str, end: int) -> bool:
 # No leading \b on the medium: with one, the alternation is tried at every position.
 _MEDIUM = re.compile(r"(?:TV|Television|Radio|television|radio|channel|station|newspaper)\b")
 _NAMED_MEDIUM = frozenset({"TV", "Television", "Radio"})
-_CAPITALISED_RUN_BEFORE = re.compile(r"(?:[A-Z][\w.&'-]*\s+){1,4}$")
+# A dot only inside a word ("U.S."), so a sentence's last word is no part of the name.
+_CAPITALISED_RUN_BEFORE = re.compile(r"(?:[A-Z](?:[\w&'-]|\.(?=\w))*\.?(?<![a-z]\.)\s+){1,4}$")
+_CALL_SIGN = re.compile(r"\b[A-Z]{2,}\b")
 
 
 def media_names(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, name) of each run of capitalised words followed by a word for its
-    medium: "Syria TV" in "the Syria TV channel", "WNDU" in "told WNDU television"."""
+    """(start, end, name) of each run of capitalised words followed by a capitalised word
+    for its medium ("Syria TV" in "the Syria TV channel"), or of a call sign or acronym
+    followed by a lower-case one ("WNDU" in "told WNDU television")."""
     found = []
     for medium in _MEDIUM.finditer(text):
         at = medium.start()
@@ -405,8 +408,12 @@ def media_names(text: str) -> list[tuple[int, int, str]]:
         if run is None:
             continue
         if medium.group(0) in _NAMED_MEDIUM:
+            if _CAPITALISED_NEXT.match(text, medium.end()):
+                continue  # the medium starts a name of its own ("Radio Free Asia")
             found.append((run.start(), medium.end(), text[run.start() : medium.end()]))
-        elif run.group(0).split()[-1] not in _NAMED_MEDIUM:  # "TV channel": found at "TV"
+        elif run.group(0).split()[-1] not in _NAMED_MEDIUM and _CALL_SIGN.search(run.group(0)):
+            # Before a lower-case medium only call signs and acronyms ("WNDU television",
+            # not "Police radio"); "TV channel" was found at "TV".
             end = run.start() + len(run.group(0).rstrip())
             found.append((run.start(), end, text[run.start() : end]))
     return found

@@ -463,3 +463,16 @@ def test_a_work_performed_a_sub_unit_and_a_house_named_after_a_place_are_not_org
         ("ORG", "the White House"),
     )
     assert found["org"] == ["7th Infantry Regiment", "White House"]
+
+
+def test_found_names_leave_out_sentence_openers_and_take_their_tail() -> None:
+    text = (
+        "Meanwhile Health Department staff left. Police radio said the South Asian "
+        "Association for Regional Cooperation met, and Radio Free Asia agreed."
+    )
+    assert media_names(text) == []
+    found = entities(text)
+    assert found["org"] == [
+        "Health Department",
+        "South Asian Association for Regional Cooperation",
+    ]
