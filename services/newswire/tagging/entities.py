@@ -359,8 +359,7 @@ def extract_entities(  # noqa: PLR0912, PLR0915 - one branch per NER label reads
     people, media = _split_outlets(people)
     org_candidates += media
     org_candidates += _known_orgs(text, clean_spans)
-    org_candidates += _teams(text, clean_spans)
-    org_candidates += _parties(text, clean_spans)
+    org_candidates += _listed_orgs(text, clean_spans)
     org_candidates += [
         m
         for m in media_names(text)
@@ -457,23 +456,34 @@ def _known_org_automaton() -> Any:
     return automaton
 
 
-@lru_cache(maxsize=2)
-def _name_automaton(key: str) -> Any:
-    """An automaton over one list of names in data/gazetteer.yaml."""
+_PERSON_OR_ORG = frozenset({"PERSON", "ORG"})
+# Which NER spans hide a listed name: a team only a person or organisation span (the NER
+# calls a team a place, "Proteas batsman", or a nationality, "the Sydney Swans"); a party
+# any span (a party the NER found is judged by its label; "Labor Day" is a date).
+_LISTED_NAME_BLOCKERS: dict[str, frozenset[str] | None] = {
+    "team_names": _PERSON_OR_ORG,
+    "party_names": None,
+}
+
+
+@lru_cache(maxsize=1)
+def _listed_name_automaton() -> Any:
+    """One automaton over the names of `_LISTED_NAME_BLOCKERS`' lists in
+    data/gazetteer.yaml, each with the labels of the spans that hide it."""
     automaton = ahocorasick.Automaton()
-    for name in curated_data()[key]:
-        automaton.add_word(name, name)
+    for key, blocking in _LISTED_NAME_BLOCKERS.items():
+        for name in curated_data()[key]:
+            automaton.add_word(name, (name, blocking))
     automaton.make_automaton()
     return automaton
 
 
-def _listed_names(
-    text: str, spans: list[NerSpan], key: str, blocking: frozenset[str] | None
-) -> list[tuple[int, int, str]]:
-    """Whole-word mentions of the names listed under `key` in data/gazetteer.yaml that no
-    NER span with a label in `blocking` (None: any label) overlaps."""
+def _listed_orgs(text: str, spans: list[NerSpan]) -> list[tuple[int, int, str]]:
+    """Whole-word mentions of sports teams (`team_names`) and of parties named alone
+    (`party_names`: "Labor needed to distinguish itself") that no span hiding them
+    overlaps."""
     found = []
-    for last, name in _name_automaton(key).iter_long(text):
+    for last, (name, blocking) in _listed_name_automaton().iter_long(text):
         start, end = last - len(name) + 1, last + 1
         before = text[start - 1] if start else " "
         after = text[end] if end < len(text) else " "
@@ -485,22 +495,6 @@ def _listed_names(
         ):
             found.append((start, end, name))
     return found
-
-
-_PERSON_OR_ORG = frozenset({"PERSON", "ORG"})
-
-
-def _teams(text: str, spans: list[NerSpan]) -> list[tuple[int, int, str]]:
-    """Sports teams named in `text` (`team_names` in data/gazetteer.yaml) wherever no
-    person or organisation span overlaps them: the NER calls a team a place ("Proteas
-    batsman") or a nationality ("the Sydney Swans"), or misses it."""
-    return _listed_names(text, spans, "team_names", _PERSON_OR_ORG)
-
-
-def _parties(text: str, spans: list[NerSpan]) -> list[tuple[int, int, str]]:
-    """Parties named alone (`party_names`: "Labor needed to distinguish itself") where the
-    NER found nothing at all; a span it found is judged by its label."""
-    return _listed_names(text, spans, "party_names", None)
 
 
 def _known_org_matches(text: str) -> list[tuple[int, int, str]]:

@@ -354,6 +354,8 @@ _NAME_PARTICLE_BEFORE = re.compile(r"\b(?:Abdul|Abdel|Abdal|Abd|Abu|Ibn|Umm)\s+$
 def name_particle_start(text: str, start: int) -> int:
     """Where a person's name at `start` really starts: before an Arabic name particle right
     before it ("Abdul" in "Abdul Salam Zaeef"), else `start`."""
+    if start < 4 or text[start - 1] != " ":
+        return start
     match = _NAME_PARTICLE_BEFORE.search(text, max(0, start - 8), start)
     return match.start() if match else start
 
