@@ -244,7 +244,10 @@ def extract_entities(  # noqa: PLR0912, PLR0915 - one branch per NER label reads
             if (
                 place is None
                 and " " not in name
-                and name not in gaz.senses
+                and (
+                    name not in gaz.senses
+                    or (span.label == "ORG" and all(s.kind == "place" for s in gaz.senses[name]))
+                )
                 and _listed_with_place(
                     text,
                     span,
@@ -258,7 +261,8 @@ def extract_entities(  # noqa: PLR0912, PLR0915 - one branch per NER label reads
                     ),
                 )
             ):
-                place = ""  # "the Melawa and Tora Bora area"
+                # "the Melawa and Tora Bora area", "Mudgee, Narromine and Kempsey"
+                place = _place_country(gaz.senses.get(name)) or ""
             if place is not None:
                 entity = places.setdefault(name, _Entity(name, "place", country=place or None))
                 entity.mentions.append(mention)

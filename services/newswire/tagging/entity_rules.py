@@ -20,7 +20,7 @@ _PLACE_NOUN_OF = re.compile(rf"\b(?:{_PLACE_NOUNS})\s+of\s+(?:the\s+)?$", re.IGN
 _PLACE_APPOSITION = re.compile(
     r",\s+(?:the|a)\s+(?:[a-z-]+\s+){0,2}(?:capital|town|city|village|township|settlement)\b"
 )
-_PLACE_NOUN_AFTER = re.compile(r"\s+(?:township|province|district|region|village|suburb)\b")
+_PLACE_NOUN_AFTER = re.compile(r"\s+(?:township|province|district|region|village|suburb|area)\b")
 # Prepositions of place right before a name: "from nearby Millicent", "in Khan Yunis".
 _LOCATIVE_BEFORE = re.compile(
     r"\b(?:in|at|near|from|outside|around|towards?|into|across|nearby|between)\s+"

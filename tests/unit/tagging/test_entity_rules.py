@@ -476,3 +476,12 @@ def test_found_names_leave_out_sentence_openers_and_take_their_tail() -> None:
         "Health Department",
         "South Asian Association for Regional Cooperation",
     ]
+
+
+def test_known_places_the_ner_calls_organisations_in_a_list_of_places_are_places() -> None:
+    text = "Fires burnt as far inland as Mudgee, Narromine and Kempsey, and in the Hawkesbury area."
+    found = entities(
+        text, ("GPE", "Mudgee"), ("ORG", "Narromine"), ("GPE", "Kempsey"), ("ORG", "Hawkesbury")
+    )
+    assert found["org"] == []
+    assert {"Narromine", "Hawkesbury"} <= set(found["place"])
