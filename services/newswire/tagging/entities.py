@@ -30,6 +30,7 @@ from newswire.tagging.entity_rules import (
     media_names,
     model_code_after,
     name_particle_start,
+    occupation_before,
     org_core,
     org_cue_around,
     person_cue_before,
@@ -314,7 +315,13 @@ def extract_entities(  # noqa: PLR0912, PLR0915 - one branch per NER label reads
         if span.label == "PERSON" and senses and any(s.org for s in senses):
             org_candidates.append((span.start, span.end, span.text))  # "Fars", "Sputnik"
         elif span.label == "PERSON" or (
-            span.label == "ORG" and (_HONORIFIC.match(name) or person_cue_before(text, span.start))
+            span.label == "ORG"
+            and (
+                _HONORIFIC.match(name)
+                or person_cue_before(text, span.start)
+                or _addressed_by_title(text, name)
+                or (_plain_name(name) and occupation_before(text, span.start))
+            )
         ):
             person = person_name(name)
             if not person:
@@ -416,6 +423,27 @@ def extract_entities(  # noqa: PLR0912, PLR0915 - one branch per NER label reads
         )
         for e in ordered
     ]
+
+
+def _plain_name(name: str) -> bool:
+    """Whether a name is two or three capitalised words with no organisation's head noun,
+    as a person's full name is ("Roy Whiting", "Terje Roed-Larsen")."""
+    words = name.split()
+    return (
+        2 <= len(words) <= 3
+        and all(p[:1].isupper() and p[1:] == p[1:].lower() for w in words for p in w.split("-"))
+        and words[-1] not in _ORG_HEADS
+    )
+
+
+def _addressed_by_title(text: str, name: str) -> bool:
+    """Whether an organisation-looking name of two or three plain words is a person's, the
+    text calling its last word "Mr", "Mrs", "Ms" or "Dr" somewhere ("Wendy Caird says ...
+    Ms Caird"). Organisations are never addressed so."""
+    words = name.split()
+    if not _plain_name(name):
+        return False
+    return re.search(rf"\b(?:Mr|Mrs|Ms|Dr)\.?\s+{re.escape(words[-1])}\b", text) is not None
 
 
 def _house_of_place(name: str, places: dict[str, _Entity]) -> bool:

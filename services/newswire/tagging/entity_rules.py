@@ -419,3 +419,23 @@ def media_names(text: str) -> list[tuple[int, int, str]]:
             end = run.start() + len(run.group(0).rstrip())
             found.append((run.start(), end, text[run.start() : end]))
     return found
+
+
+# Lower-case words for what a person does, right before a name: "UN envoy Terje
+# Roed-Larsen", "known paedophile Roy Whiting", "batsmen Makhaya Ntini". Only people are
+# so described (not "leader", "chief" or "owner": "market leader Telstra").
+_OCCUPATION_BEFORE = re.compile(
+    r"\b(?:envoy|paedophile|pedophile|batsman|batsmen|bowler|bowlers|player|players|coach|"
+    r"captain|skipper|spokesman|spokeswoman|spokesperson|director|actor|actress|singer|"
+    r"writer|author|novelist|lawyer|barrister|journalist|reporter|photographer|teammate|"
+    r"striker|golfer|swimmer|sailor|rider|driver|ambassador|minister|senator|chairman|"
+    r"chairwoman|premier|treasurer|commissioner|detective|prosecutor|magistrate|judge|doctor|"
+    r"surgeon|scientist|researcher|professor|economist|analyst|businessman|businesswoman|"
+    r"candidate|widow|victim|suspect|murderer|gunman|killer|hostage)\s+$"
+)
+
+
+def occupation_before(text: str, start: int) -> bool:
+    """Whether a lower-case word for a person's occupation or role comes right before
+    `start` ("envoy Terje Roed-Larsen", "paedophile Roy Whiting")."""
+    return bool(_OCCUPATION_BEFORE.search(text, max(0, start - 20), start))

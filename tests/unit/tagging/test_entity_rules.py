@@ -15,6 +15,7 @@ from newswire.tagging.entity_rules import (
     media_names,
     model_code_after,
     name_particle_start,
+    occupation_before,
     org_core,
     person_cue_before,
     place_framed,
@@ -485,3 +486,21 @@ def test_known_places_the_ner_calls_organisations_in_a_list_of_places_are_places
     )
     assert found["org"] == []
     assert {"Narromine", "Hawkesbury"} <= set(found["place"])
+
+
+def test_people_the_ner_calls_organisations_by_their_role_or_their_title() -> None:
+    text = (
+        "UN envoy Lars Ek-Holm praised it. The union's Jan Moody says no; Ms Moody left. "
+        "Market leader Telstra Corporation and Acme Foods agreed."
+    )
+    assert occupation_before(text, text.index("Lars"))
+    assert not occupation_before(text, text.index("Telstra"))
+    found = entities(
+        text,
+        ("ORG", "Lars Ek-Holm"),
+        ("ORG", "Jan Moody"),
+        ("ORG", "Telstra Corporation"),
+        ("ORG", "Acme Foods"),
+    )
+    assert found["person"] == ["Lars Ek-Holm", "Jan Moody"]
+    assert found["org"] == ["Telstra Corporation", "Acme Foods"]
