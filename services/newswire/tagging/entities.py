@@ -806,9 +806,15 @@ def _org_candidate(text: str, span: NerSpan, spans: list[NerSpan]) -> list[tuple
             span.start,
         )
     end = span.end + _tail_length(text[span.end :])
+    if words and words[-1] in {"of", "and", "for", "&"}:
+        # The NER stopped at a joining word: "the Australian Competition and" Consumer
+        # Commission; the capitalised words after it finish the name.
+        rest = _CAPITALISED_AFTER.match(text, span.end)
+        end = rest.end() if rest else end
     return _split_joined(text, start, end)
 
 
+_CAPITALISED_AFTER = re.compile(r"(?:\s+(?:the\s+)?[A-Z][\w'’-]*)+")
 _JOINED = re.compile(r"\s+for\s+(?:the\s+)?")
 
 

@@ -504,3 +504,9 @@ def test_people_the_ner_calls_organisations_by_their_role_or_their_title() -> No
     )
     assert found["person"] == ["Lars Ek-Holm", "Jan Moody"]
     assert found["org"] == ["Telstra Corporation", "Acme Foods"]
+
+
+def test_an_organisation_cut_at_a_joining_word_takes_the_rest_of_its_name() -> None:
+    text = "an inquiry by the Australian Fair Trading and Consumer Commission (AFTCC) began"
+    found = entities(text, ("ORG", "the Australian Fair Trading and"))
+    assert found["org"] == ["Australian Fair Trading and Consumer Commission"]
