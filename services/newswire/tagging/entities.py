@@ -131,12 +131,20 @@ _MORE_TITLES = re.compile(
 )
 
 
+_NAME_DEBRIS = re.compile(r"\s*(?:\(.*|\s-\s.*|\s+\d+)$")
+_OFFICE_INSIDE = re.compile(r"^.*\b(?:MP|MLA|MLC|Coroner|coroner)\s+(?=[A-Z])")
+
+
 def person_name(name: str) -> str:
     """A person's name as the tagger lists it: titles before it ("Mullah Mohammad Omar")
     and after it ("Terrence Cole QC") removed; empty when nothing but titles remains
     ("Sheikh", "Treasurer")."""
     if _KEEP_TITLED.match(name):
         return name
+    # Score-card and caption debris the NER takes in: "Steve Waugh(c", "Glenn McGrath 2",
+    # "Dan Bursch - and"; and an office before the name: "Federal Labor MP Carmen Lawrence".
+    name = _NAME_DEBRIS.sub("", name).strip(" -")
+    name = _OFFICE_INSIDE.sub("", name)
     previous = None
     while previous != name:
         previous = name

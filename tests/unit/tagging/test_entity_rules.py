@@ -510,3 +510,12 @@ def test_an_organisation_cut_at_a_joining_word_takes_the_rest_of_its_name() -> N
     text = "an inquiry by the Australian Fair Trading and Consumer Commission (AFTCC) began"
     found = entities(text, ("ORG", "the Australian Fair Trading and"))
     assert found["org"] == ["Australian Fair Trading and Consumer Commission"]
+
+
+def test_person_names_lose_score_card_debris_and_an_office_written_before_them() -> None:
+    assert person_name("Steve Waugh(c") == "Steve Waugh"
+    assert person_name("Glenn McGrath 2") == "Glenn McGrath"
+    assert person_name("Dan Bursch - and") == "Dan Bursch"
+    assert person_name("Federal Labor MP Carmen Lawrence") == "Carmen Lawrence"
+    assert person_name("Coroner Graeme Johnston") == "Graeme Johnston"
+    assert person_name("John Paul II") == "John Paul II"
