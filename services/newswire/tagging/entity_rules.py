@@ -21,10 +21,12 @@ _PLACE_APPOSITION = re.compile(
     r",\s+(?:the|a)\s+(?:[a-z-]+\s+){0,2}(?:capital|town|city|village|township|settlement)\b"
 )
 _PLACE_NOUN_AFTER = re.compile(r"\s+(?:township|province|district|region|village|suburb|area)\b")
-# Prepositions of place right before a name: "from nearby Millicent", "in Khan Yunis".
+# Prepositions of place right before a name: "from nearby Millicent", "in Khan Yunis",
+# "At Boonah", "above Grafton", "north of Wollongong".
 _LOCATIVE_BEFORE = re.compile(
-    r"\b(?:in|at|near|from|outside|around|towards?|into|across|nearby|between)\s+"
-    r"(?:nearby\s+|the\s+)?$"
+    r"\b(?:[iI]n|[aA]t|[nN]ear|from|outside|[aA]round|towards?|into|across|nearby|between|"
+    r"above|below|beyond|via|(?:north|south|east|west|north-east|north-west|south-east|"
+    r"south-west|northeast|northwest|southeast|southwest)\s+of)\s+(?:nearby\s+|the\s+)?$"
 )
 # A vessel, aircraft or car named right after what it is: "his yacht, Seamaster",
 # "its current model of Magna".

@@ -519,3 +519,9 @@ def test_person_names_lose_score_card_debris_and_an_office_written_before_them()
     assert person_name("Federal Labor MP Carmen Lawrence") == "Carmen Lawrence"
     assert person_name("Coroner Graeme Johnston") == "Graeme Johnston"
     assert person_name("John Paul II") == "John Paul II"
+
+
+def test_more_prepositions_of_place() -> None:
+    for text in ("fires above Grafton", "At Boonah police said", "just north of Wollongong"):
+        assert locative(text, text.rindex(" ") + 1), text
+    assert not locative("Grafton said", 0)
