@@ -255,7 +255,10 @@ def extract_entities(  # noqa: PLR0912, PLR0915 - one branch per NER label reads
                 and " " not in name
                 and (
                     name not in gaz.senses
-                    or (span.label == "ORG" and all(s.kind == "place" for s in gaz.senses[name]))
+                    or (
+                        all(s.kind == "place" for s in gaz.senses[name])
+                        and (span.label == "ORG" or _fold(name) not in name_parts)
+                    )
                 )
                 and _listed_with_place(
                     text,

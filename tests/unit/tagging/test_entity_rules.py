@@ -529,3 +529,17 @@ def test_more_prepositions_of_place() -> None:
     ):
         assert locative(text, text.index(name)), text
     assert not locative("Grafton said", 0)
+
+
+def test_a_town_the_ner_calls_a_person_in_a_list_of_places_is_a_place() -> None:
+    text = "Fires burn in Liverpool in Sydney, and Gunnedah and Tamworth; Glenn Tamworth spoke."
+    found = entities(
+        text,
+        ("GPE", "Liverpool"),
+        ("GPE", "Sydney"),
+        ("PERSON", "Gunnedah"),
+        ("GPE", "Tamworth"),
+        ("PERSON", "Glenn Tamworth"),
+    )
+    assert "Gunnedah" in found["place"]
+    assert found["person"] == ["Glenn Tamworth"]
