@@ -240,6 +240,13 @@ def extract_entities(  # noqa: PLR0912, PLR0915 - one branch per NER label reads
     org_words = {
         clean_name(s.text) for s in clean_spans if s.label == "ORG" and " " not in s.text.strip()
     }
+    # Names the text itself calls an organisation once ("retailer Harris Scarfe"): one
+    # name is one thing within an article, so its other "person" mentions are the org's.
+    cued_orgs = {
+        clean_name(s.text)
+        for s in clean_spans
+        if s.label == "PERSON" and org_cue_around(text, s.start, s.end)
+    }
     for span in clean_spans:
         name = clean_name(span.text)
         if not name or not any(ch.isupper() for ch in name) or name in not_names:
@@ -299,7 +306,7 @@ def extract_entities(  # noqa: PLR0912, PLR0915 - one branch per NER label reads
                 places.setdefault(name, _Entity(name, "place")).mentions.append(mention)
                 continue  # "training camps in Java"
             if span.label == "PERSON" and (
-                org_cue_around(text, span.start, span.end)
+                name in cued_orgs
                 or re.split(r"[\s-]", name, maxsplit=1)[0] in _group_heads()
                 or (" " not in name and name in org_words and _fold(name) not in name_parts)
             ):

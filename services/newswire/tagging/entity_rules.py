@@ -187,7 +187,8 @@ _PERSON_CUE_BEFORE = re.compile(
 _ORG_CUE_BEFORE = re.compile(
     r"\b(?:company|firm|airline|carrier|bank|insurer|retailer|newspaper|magazine|"
     r"broadcaster|network|maker|manufacturer|brewer|miner|developer|consortium|sponsor|"
-    r"sponsors|agency|club|outfit)\s*,?\s+$"
+    r"sponsors|agency|club|outfit|operator|chain|supermarket|telco|giant|producer|"
+    r"exporter|distributor|label)\s*,?\s+$"
 )
 # A group of people that belongs to an organisation, right after its name: "Ansett workers".
 _ORG_MEMBERS_AFTER = re.compile(

@@ -543,3 +543,11 @@ def test_a_town_the_ner_calls_a_person_in_a_list_of_places_is_a_place() -> None:
     )
     assert "Gunnedah" in found["place"]
     assert found["person"] == ["Glenn Tamworth"]
+
+
+def test_a_name_the_text_calls_an_organisation_once_is_one_everywhere() -> None:
+    text = "Harris Scarfe collapsed. The head of retailer Harris Scarfe, and pay TV operator Zed."
+    found = entities(
+        text, ("PERSON", "Harris Scarfe"), ("PERSON", "Harris Scarfe"), ("PERSON", "Zed")
+    )
+    assert found["person"] == [] and found["org"] == ["Harris Scarfe", "Zed"]
