@@ -132,6 +132,7 @@ _MORE_TITLES = re.compile(
 
 
 _NAME_DEBRIS = re.compile(r"\s*(?:\(.*|\s-\s.*|\s+\d+)$")
+_FROM_PLACE = re.compile(r"^([A-Z][\w'’-]*\s+[A-Z][\w'’-]*)\s+of\s+[A-Z].*$")
 _OFFICE_INSIDE = re.compile(r"^.*\b(?:MP|MLA|MLC|Coroner|coroner)\s+(?=[A-Z])")
 
 
@@ -145,6 +146,11 @@ def person_name(name: str) -> str:
     # "Dan Bursch - and"; and an office before the name: "Federal Labor MP Carmen Lawrence".
     name = _NAME_DEBRIS.sub("", name).strip(" -")
     name = _OFFICE_INSIDE.sub("", name)
+    # "Shane Bradford of Ballidu": where someone is from is no part of the name.
+    name = _FROM_PLACE.sub(r"\1", name)
+    words = name.split()
+    if len(words) > 1 and words[0] in _SENTENCE_OPENERS:
+        name = " ".join(words[1:])  # "Tomorrow Harrison's family": the sentence's first word
     previous = None
     while previous != name:
         previous = name
@@ -639,7 +645,7 @@ _SENTENCE_OPENERS = frozenset(
         "The", "A", "An", "And", "But", "Or", "So", "Meanwhile", "Yesterday", "Today", "Tomorrow",
         "However", "In", "On", "At", "After", "Before", "When", "If", "As", "While", "Since",
         "Under", "Earlier", "Later", "Last", "This", "That", "Now", "Also", "Then", "By",
-        "From", "With", "Without", "For", "Of", "To", "Both", "Neither", "Only",
+        "From", "With", "Without", "For", "Of", "To", "Both", "Neither", "Only", "Tonight",
     }
 )  # fmt: skip
 

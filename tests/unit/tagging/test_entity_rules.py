@@ -551,3 +551,12 @@ def test_a_name_the_text_calls_an_organisation_once_is_one_everywhere() -> None:
         text, ("PERSON", "Harris Scarfe"), ("PERSON", "Harris Scarfe"), ("PERSON", "Zed")
     )
     assert found["person"] == [] and found["org"] == ["Harris Scarfe", "Zed"]
+
+
+def test_person_names_lose_a_place_of_origin_and_a_sentence_opener() -> None:
+    assert person_name("Shane Bradford of Ballidu") == "Shane Bradford"
+    assert person_name("Tomorrow Harrison") == "Harrison"
+    assert person_name("Duke of Edinburgh") == "Duke of Edinburgh"
+    text = "The Englishmen won, and Kashmiris protested."
+    found = entities(text, ("PERSON", "Englishmen"), ("PERSON", "Kashmiris"))
+    assert found["person"] == []
