@@ -5,19 +5,26 @@ from __future__ import annotations
 
 from newswire.tagging.entities import person_name
 from newswire.tagging.entity_rules import (
+    described_institution,
     dotted_extent,
     facility_after,
     headline_ranges,
     indefinite_before,
     locative,
     lower_case_description,
+    media_names,
     model_code_after,
+    name_particle_start,
+    occupation_before,
     org_core,
     person_cue_before,
     place_framed,
     rank_words,
+    sub_unit,
     term_abbreviation,
+    thing_apposition,
     thing_named,
+    thing_noun_after,
     vehicle_named,
     without_model_code,
 )
@@ -304,3 +311,252 @@ def test_group_names_and_web_sites_are_organisations() -> None:
     text = "the Ansar al-Islam group is active, IslamOnline.net said."
     found = entities(text, ("PERSON", "Ansar al-Islam"))
     assert found["person"] == [] and found["org"] == ["Ansar al-Islam", "IslamOnline.net"]
+
+
+def test_a_feature_event_or_work_noun_after_a_name_makes_it_no_entity() -> None:
+    text = "up the Kolyma river, then the Tasman round-the-world race and the Acme company"
+    assert thing_noun_after(text, text.index("Kolyma") + len("Kolyma"))
+    assert thing_noun_after(text, text.index("Tasman") + len("Tasman"))
+    assert not thing_noun_after(text, text.index("Acme") + len("Acme"))
+    found = entities(text, ("ORG", "Kolyma"), ("PERSON", "Tasman"), ("ORG", "Acme"))
+    assert found["org"] == ["Acme"] and found["person"] == []
+
+
+def test_a_long_name_ending_in_an_organisation_noun_is_found_without_the_ner() -> None:
+    text = (
+        "The Federal Open Market Committee said rates would fall, and Senior Construction "
+        "Forestry Mining and Energy Union (CFMEU) officials agreed."
+    )
+    found = entities(text)
+    # The defined name keeps its own extent: "Senior" is no part of the union's name.
+    assert found["org"] == [
+        "Federal Open Market Committee",
+        "Construction Forestry Mining and Energy Union",
+    ]
+
+
+def test_sports_teams_are_organisations_whatever_the_ner_calls_them() -> None:
+    text = "Proteas batsman Jacques Kallis met the Sydney Swans, and Socceroos fans cheered."
+    found = entities(
+        text,
+        ("LOC", "Proteas"),
+        ("PERSON", "Jacques Kallis"),
+        ("GPE", "Sydney"),
+        ("NORP", "Swans"),
+    )
+    assert found["org"] == ["Proteas", "Sydney Swans", "Socceroos"]
+    assert found["person"] == ["Jacques Kallis"]
+
+
+def test_an_arabic_name_particle_the_ner_left_out_joins_the_name() -> None:
+    text = "the envoy Abdul Salam Zaeef said, and Salam Fayyad agreed"
+    assert name_particle_start(text, text.index("Salam")) == text.index("Abdul")
+    assert name_particle_start(text, text.index("Fayyad") - 6) == text.index("Fayyad") - 6
+    found = entities(text, ("PERSON", "Salam Zaeef"), ("PERSON", "Salam Fayyad"))
+    assert found["person"] == ["Abdul Salam Zaeef", "Salam Fayyad"]
+
+
+def test_an_unknown_word_listed_with_a_place_is_a_place() -> None:
+    text = "Fighters left the Zarkhel and Kandahar area, and the Pentagon and New York grieved."
+    found = entities(
+        text,
+        ("ORG", "Zarkhel"),
+        ("GPE", "Kandahar"),
+        ("ORG", "Pentagon"),
+        ("GPE", "New York"),
+    )
+    assert "Zarkhel" in found["place"]
+    assert found["org"] == ["Pentagon"]
+
+
+def test_a_named_body_before_its_officer_s_title_stays_an_organisation() -> None:
+    text = (
+        "He met the Supreme Defence Council Secretary, Ali Rahimi, and Defense Secretary Jim Lee."
+    )
+    found = entities(
+        text,
+        ("ORG", "Supreme Defence Council"),
+        ("PERSON", "Ali Rahimi"),
+        ("ORG", "Defense"),
+        ("PERSON", "Jim Lee"),
+    )
+    assert found["org"] == ["Supreme Defence Council"]
+
+
+def test_hyphenated_and_abbreviated_police_ranks_are_no_organisation() -> None:
+    text = "as a joke, Staff-Insp. Gary Ellis said."
+    assert rank_words("Staff-Insp", text, text.index("Insp") + 4)
+    assert not rank_words("Staff Union", text, 0)
+    found = entities(text, ("ORG", "Staff-Insp"), ("PERSON", "Gary Ellis"))
+    assert found["org"] == [] and found["person"] == ["Gary Ellis"]
+
+
+def test_religions_are_not_organisations() -> None:
+    text = "the Ansar al-Islam (supporters of Islam) group and converts to Buddhism"
+    found = entities(text, ("ORG", "Ansar al-Islam"), ("ORG", "Islam"), ("ORG", "Buddhism"))
+    assert found["org"] == ["Ansar al-Islam"]
+
+
+def test_things_and_described_institutions_are_not_organisations() -> None:
+    text = (
+        "He chose BMD, which stands for Ballistic Missile Defence, a US-designed missile "
+        "system. A student of a Perth Catholic school sued the Perth Catholic Education Office."
+    )
+    end = text.index("Defence") + len("Defence")
+    assert thing_apposition(text, end)
+    school = text.index("Perth Catholic school")
+    assert described_institution(text, school, school + len("Perth Catholic"))
+    found = entities(
+        text,
+        ("ORG", "BMD"),
+        ("ORG", "Ballistic Missile Defence"),
+        ("ORG", "Perth Catholic"),
+        ("ORG", "the Perth Catholic Education Office"),
+    )
+    assert found["org"] == ["Perth Catholic Education Office"]
+
+
+def test_a_name_with_its_medium_after_it_is_a_broadcaster() -> None:
+    text = "the Aleppo TV channel reported it, the wife of one worker told KXYZ television."
+    assert [m[2] for m in media_names(text)] == ["Aleppo TV", "KXYZ"]
+    found = entities(text, ("GPE", "Aleppo"))
+    assert found["org"] == ["Aleppo TV", "KXYZ"]
+
+
+def test_an_ombudsman_or_a_presidency_named_with_capitals_is_an_organisation() -> None:
+    text = (
+        "Detectives asked the Police Ombudsman to act, an adviser at the Republic Presidency said."
+    )
+    found = entities(text)
+    assert found["org"] == ["Police Ombudsman", "Republic Presidency"]
+
+
+def test_a_party_named_alone_is_found_where_the_ner_saw_nothing() -> None:
+    text = "Labor needed to act, the Greens said, on Labor Day."
+    found = entities(text, ("NORP", "Greens"), ("DATE", "Labor Day"))
+    assert found["org"] == ["Labor", "Greens"]
+
+
+def test_a_person_span_that_starts_with_a_vehicle_maker_is_a_model() -> None:
+    text = "He drove a red Toyota Corolla; Henry Ford and Glenn Ford watched."
+    found = entities(
+        text, ("PERSON", "Toyota Corolla"), ("PERSON", "Henry Ford"), ("PERSON", "Glenn Ford")
+    )
+    assert found["person"] == ["Henry Ford", "Glenn Ford"] and found["org"] == []
+
+
+def test_a_work_performed_a_sub_unit_and_a_house_named_after_a_place_are_not_orgs() -> None:
+    text = (
+        "Pipers played a rendition of Danny Boy. They served in the 2nd Battalion, 7th "
+        "Infantry Regiment. Workers sang in Yarralumla outside Yarralumla House and the White House."
+    )
+    assert thing_named(text, text.index("Danny"))
+    unit = text.index("the 2nd")
+    assert sub_unit(text, unit, unit + len("the 2nd Battalion"))
+    assert not sub_unit(text, text.index("7th"), text.index(". Workers"))
+    found = entities(
+        text,
+        ("ORG", "Danny Boy"),
+        ("ORG", "the 2nd Battalion"),
+        ("ORG", "7th Infantry Regiment"),
+        ("GPE", "Yarralumla"),
+        ("ORG", "Yarralumla House"),
+        ("ORG", "the White House"),
+    )
+    assert found["org"] == ["7th Infantry Regiment", "White House"]
+
+
+def test_found_names_leave_out_sentence_openers_and_take_their_tail() -> None:
+    text = (
+        "Meanwhile Health Department staff left. Police radio said the South Asian "
+        "Association for Regional Cooperation met, and Radio Free Asia agreed."
+    )
+    assert media_names(text) == []
+    found = entities(text)
+    assert found["org"] == [
+        "Health Department",
+        "South Asian Association for Regional Cooperation",
+    ]
+
+
+def test_known_places_the_ner_calls_organisations_in_a_list_of_places_are_places() -> None:
+    text = "Fires burnt as far inland as Mudgee, Narromine and Kempsey, and in the Hawkesbury area."
+    found = entities(
+        text, ("GPE", "Mudgee"), ("ORG", "Narromine"), ("GPE", "Kempsey"), ("ORG", "Hawkesbury")
+    )
+    assert found["org"] == []
+    assert {"Narromine", "Hawkesbury"} <= set(found["place"])
+
+
+def test_people_the_ner_calls_organisations_by_their_role_or_their_title() -> None:
+    text = (
+        "UN envoy Lars Ek-Holm praised it. The union's Jan Moody says no; Ms Moody left. "
+        "Market leader Telstra Corporation and Acme Foods agreed."
+    )
+    assert occupation_before(text, text.index("Lars"))
+    assert not occupation_before(text, text.index("Telstra"))
+    found = entities(
+        text,
+        ("ORG", "Lars Ek-Holm"),
+        ("ORG", "Jan Moody"),
+        ("ORG", "Telstra Corporation"),
+        ("ORG", "Acme Foods"),
+    )
+    assert found["person"] == ["Lars Ek-Holm", "Jan Moody"]
+    assert found["org"] == ["Telstra Corporation", "Acme Foods"]
+
+
+def test_an_organisation_cut_at_a_joining_word_takes_the_rest_of_its_name() -> None:
+    text = "an inquiry by the Australian Fair Trading and Consumer Commission (AFTCC) began"
+    found = entities(text, ("ORG", "the Australian Fair Trading and"))
+    assert found["org"] == ["Australian Fair Trading and Consumer Commission"]
+
+
+def test_person_names_lose_score_card_debris_and_an_office_written_before_them() -> None:
+    assert person_name("Steve Waugh(c") == "Steve Waugh"
+    assert person_name("Glenn McGrath 2") == "Glenn McGrath"
+    assert person_name("Dan Bursch - and") == "Dan Bursch"
+    assert person_name("Federal Labor MP Carmen Lawrence") == "Carmen Lawrence"
+    assert person_name("Coroner Graeme Johnston") == "Graeme Johnston"
+    assert person_name("John Paul II") == "John Paul II"
+
+
+def test_more_prepositions_of_place() -> None:
+    for text, name in (
+        ("fires above Grafton", "Grafton"),
+        ("At Boonah police said", "Boonah"),
+        ("just north of Wollongong", "Wollongong"),
+    ):
+        assert locative(text, text.index(name)), text
+    assert not locative("Grafton said", 0)
+
+
+def test_a_town_the_ner_calls_a_person_in_a_list_of_places_is_a_place() -> None:
+    text = "Fires burn in Liverpool in Sydney, and Gunnedah and Tamworth; Glenn Tamworth spoke."
+    found = entities(
+        text,
+        ("GPE", "Liverpool"),
+        ("GPE", "Sydney"),
+        ("PERSON", "Gunnedah"),
+        ("GPE", "Tamworth"),
+        ("PERSON", "Glenn Tamworth"),
+    )
+    assert "Gunnedah" in found["place"]
+    assert found["person"] == ["Glenn Tamworth"]
+
+
+def test_a_name_the_text_calls_an_organisation_once_is_one_everywhere() -> None:
+    text = "Harris Scarfe collapsed. The head of retailer Harris Scarfe, and pay TV operator Zed."
+    found = entities(
+        text, ("PERSON", "Harris Scarfe"), ("PERSON", "Harris Scarfe"), ("PERSON", "Zed")
+    )
+    assert found["person"] == [] and found["org"] == ["Harris Scarfe", "Zed"]
+
+
+def test_person_names_lose_a_place_of_origin_and_a_sentence_opener() -> None:
+    assert person_name("Shane Bradford of Ballidu") == "Shane Bradford"
+    assert person_name("Tomorrow Harrison") == "Harrison"
+    assert person_name("Duke of Edinburgh") == "Duke of Edinburgh"
+    text = "The Englishmen won, and Kashmiris protested."
+    found = entities(text, ("PERSON", "Englishmen"), ("PERSON", "Kashmiris"))
+    assert found["person"] == []
