@@ -6,8 +6,6 @@ Pure: text and spans in, entity tags out. No model is needed here.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import lru_cache
@@ -18,7 +16,6 @@ import ahocorasick
 from newswire.models import EntityTag, Mention
 from newswire.tagging.countries import CountryMention
 from newswire.tagging.entity_rules import (
-    described_institution,
     dotted_extent,
     facility_after,
     headline_ranges,
@@ -27,20 +24,14 @@ from newswire.tagging.entity_rules import (
     inside,
     locative,
     lower_case_description,
-    media_names,
     model_code_after,
-    name_particle_start,
-    occupation_before,
     org_core,
     org_cue_around,
     person_cue_before,
     place_framed,
     rank_words,
-    sub_unit,
     term_abbreviation,
-    thing_apposition,
     thing_named,
-    thing_noun_after,
     vehicle_named,
     without_model_code,
     without_trailing_titles,
@@ -131,31 +122,12 @@ _MORE_TITLES = re.compile(
 )
 
 
-_NAME_DEBRIS = re.compile(r"\s*(?:\(.*|\s-\s.*|\s+\d+)$")
-_FROM_PLACE = re.compile(r"^([A-Z][\w'’-]*\s+[A-Z][\w'’-]*)\s+of\s+[A-Z].*$")
-_OFFICE_INSIDE = re.compile(r"^.*\b(?:MP|MLA|MLC|Coroner|coroner)\s+(?=[A-Z])")
-
-
-@lru_cache(maxsize=8192)
 def person_name(name: str) -> str:
     """A person's name as the tagger lists it: titles before it ("Mullah Mohammad Omar")
     and after it ("Terrence Cole QC") removed; empty when nothing but titles remains
     ("Sheikh", "Treasurer")."""
     if _KEEP_TITLED.match(name):
         return name
-    # Score-card and caption debris the NER takes in: "Steve Waugh(c", "Glenn McGrath 2",
-    # "Dan Bursch - and"; and an office before the name: "Federal Labor MP Carmen Lawrence".
-    # (Each pattern only where its cheap mark is there: this runs for every name.)
-    if "(" in name or " - " in name or name[-1:].isdigit():
-        name = _NAME_DEBRIS.sub("", name).strip(" -")
-    if "MP " in name or "ML" in name or "oroner " in name:
-        name = _OFFICE_INSIDE.sub("", name)
-    if " of " in name:
-        # "Shane Bradford of Ballidu": where someone is from is no part of the name.
-        name = _FROM_PLACE.sub(r"\1", name)
-    words = name.split()
-    if len(words) > 1 and words[0] in _SENTENCE_OPENERS:
-        name = " ".join(words[1:])  # "Tomorrow Harrison's family": the sentence's first word
     previous = None
     while previous != name:
         previous = name
@@ -163,7 +135,6 @@ def person_name(name: str) -> str:
     return without_trailing_titles(name)
 
 
-@lru_cache(maxsize=8192)
 def clean_name(text: str) -> str:
     """A mention's text with possessives, a leading 'the', quotes and odd spacing removed."""
     text = " ".join(text.replace("\n", " ").split())
@@ -246,18 +217,10 @@ def extract_entities(  # noqa: PLR0912, PLR0915 - one branch per NER label reads
     headlines = headline_ranges(text)
     name_parts = _person_name_parts(clean_spans)
     headline_people: list[tuple[str, Mention]] = []
-    things: set[str] = set()  # initials of names that are things, not organisations
     # One-word names the NER calls an organisation somewhere in the article: elsewhere it
     # calls them a person only by mistake ("Westpac's David Lording").
     org_words = {
         clean_name(s.text) for s in clean_spans if s.label == "ORG" and " " not in s.text.strip()
-    }
-    # Names the text itself calls an organisation once ("retailer Harris Scarfe"): one
-    # name is one thing within an article, so its other "person" mentions are the org's.
-    cued_orgs = {
-        clean_name(s.text)
-        for s in clean_spans
-        if s.label == "PERSON" and org_cue_around(text, s.start, s.end)
     }
     for span in clean_spans:
         name = clean_name(span.text)
@@ -269,31 +232,6 @@ def extract_entities(  # noqa: PLR0912, PLR0915 - one branch per NER label reads
             place = _misread_place(text, span, name, gaz, resolved_places, countries, name_parts)
             if place is None and name in places:
                 place = places[name].country or ""  # named as a place before in the text
-            if (
-                place is None
-                and " " not in name
-                and (
-                    name not in gaz.senses
-                    or (
-                        all(s.kind == "place" for s in gaz.senses[name])
-                        and (span.label == "ORG" or _fold(name) not in name_parts)
-                    )
-                )
-                and _listed_with_place(
-                    text,
-                    span,
-                    clean_spans,
-                    lambda s: (
-                        s.label in {"GPE", "LOC"}
-                        or _misread_place(
-                            text, s, clean_name(s.text), gaz, resolved_places, countries, name_parts
-                        )
-                        is not None
-                    ),
-                )
-            ):
-                # "the Melawa and Tora Bora area", "Mudgee, Narromine and Kempsey"
-                place = _place_country(gaz.senses.get(name)) or ""
             if place is not None:
                 entity = places.setdefault(name, _Entity(name, "place", country=place or None))
                 entity.mentions.append(mention)
@@ -302,11 +240,8 @@ def extract_entities(  # noqa: PLR0912, PLR0915 - one branch per NER label reads
                 (vehicle_named(text, span.start) and not _service(span.label, name))
                 or model_code_after(text, span.end)
                 or facility_after(text, span.end)
-                or thing_noun_after(text, span.end)
             ):
-                continue  # "his yacht, Seamaster", "Boeing 767-300", "Collins Place", "the Amazon river"
-            if span.label == "PERSON" and _vehicle_model(name):
-                continue  # "his dirty red Ford Sierra": a car, not a person
+                continue  # "his yacht, Seamaster", "Boeing 767-300", "Collins Place"
             if span.label == "PERSON" and _names_a_country(name, gaz):
                 org_candidates.append((span.start, span.end, span.text))  # "Soccer Australia"
                 continue
@@ -318,23 +253,14 @@ def extract_entities(  # noqa: PLR0912, PLR0915 - one branch per NER label reads
                 places.setdefault(name, _Entity(name, "place")).mentions.append(mention)
                 continue  # "training camps in Java"
             if span.label == "PERSON" and (
-                name in cued_orgs
+                org_cue_around(text, span.start, span.end)
                 or re.split(r"[\s-]", name, maxsplit=1)[0] in _group_heads()
                 or (" " not in name and name in org_words and _fold(name) not in name_parts)
             ):
                 org_candidates.append((span.start, span.end, span.text))  # "Ansett workers"
                 continue
-            if span.label == "ORG" and (
-                sub_unit(text, span.start, span.end) or _house_of_place(name, places)
-            ):
-                continue  # "3rd Battalion, 5th Special Forces Group", "Kirribilli House"
-            if span.label == "ORG" and (
-                thing_named(text, span.start)
-                or thing_apposition(text, span.end)
-                or described_institution(text, span.start, span.end)
-            ):
-                things.add(_initials(name))  # its acronym names the thing too ("TMD")
-                continue  # "a bomb called the Daisy Cutter", "a Melbourne Christian school"
+            if span.label == "ORG" and thing_named(text, span.start):
+                continue  # "a bomb called the Daisy Cutter"
             if span.label == "ORG" and term_abbreviation(text, span.start, span.end):
                 continue  # "genetically modified (GM) crops": a term
             if span.label == "ORG" and rank_words(name, text, span.end):
@@ -345,13 +271,7 @@ def extract_entities(  # noqa: PLR0912, PLR0915 - one branch per NER label reads
         if span.label == "PERSON" and senses and any(s.org for s in senses):
             org_candidates.append((span.start, span.end, span.text))  # "Fars", "Sputnik"
         elif span.label == "PERSON" or (
-            span.label == "ORG"
-            and (
-                _HONORIFIC.match(name)
-                or person_cue_before(text, span.start)
-                or _addressed_by_title(text, name)
-                or (_plain_name(name) and occupation_before(text, span.start))
-            )
+            span.label == "ORG" and (_HONORIFIC.match(name) or person_cue_before(text, span.start))
         ):
             person = person_name(name)
             if not person:
@@ -400,20 +320,7 @@ def extract_entities(  # noqa: PLR0912, PLR0915 - one branch per NER label reads
     people, media = _split_outlets(people)
     org_candidates += media
     org_candidates += _known_orgs(text, clean_spans)
-    org_candidates += _listed_orgs(text, clean_spans)
-    org_candidates += [
-        m
-        for m in media_names(text)
-        if not any(
-            s.label in {"PERSON", "ORG"} and s.start < m[1] and m[0] < s.end for s in clean_spans
-        )
-    ]
     org_candidates += _defined_orgs(text, aliases, clean_spans)
-    org_candidates += [
-        found
-        for found in _headed_orgs(text, clean_spans)
-        if not any(c[0] < found[1] and found[0] < c[1] for c in org_candidates)
-    ]
     candidates = sorted(set(org_candidates))
     for start, end, surface in candidates:
         if any(a <= start and end <= b and (a, b) != (start, end) for a, b, _ in candidates):
@@ -428,7 +335,6 @@ def extract_entities(  # noqa: PLR0912, PLR0915 - one branch per NER label reads
             or _is_country_word(name, gaz)
             or name in not_names
             or name.split()[-1] in not_org_heads
-            or (_ACRONYM.match(name) and name.replace(".", "") in things)
         ):
             continue
         mention = Mention(start=start, end=end, surface=surface)
@@ -455,49 +361,6 @@ def extract_entities(  # noqa: PLR0912, PLR0915 - one branch per NER label reads
     ]
 
 
-def _plain_name(name: str) -> bool:
-    """Whether a name is two or three capitalised words with no organisation's head noun,
-    as a person's full name is ("Roy Whiting", "Terje Roed-Larsen")."""
-    words = name.split()
-    return (
-        2 <= len(words) <= 3
-        and all(p[:1].isupper() and p[1:] == p[1:].lower() for w in words for p in w.split("-"))
-        and words[-1] not in _ORG_HEADS
-    )
-
-
-def _addressed_by_title(text: str, name: str) -> bool:
-    """Whether an organisation-looking name of two or three plain words is a person's, the
-    text calling its last word "Mr", "Mrs", "Ms" or "Dr" somewhere ("Wendy Caird says ...
-    Ms Caird"). Organisations are never addressed so."""
-    words = name.split()
-    if not _plain_name(name):
-        return False
-    return re.search(rf"\b(?:Mr|Mrs|Ms|Dr)\.?\s+{re.escape(words[-1])}\b", text) is not None
-
-
-def _house_of_place(name: str, places: dict[str, _Entity]) -> bool:
-    """Whether an organisation-looking name is a house named after a place the article
-    names as one ("Kirribilli House" after "Kirribilli"): a residence, a facility. "White
-    House" is an institution: White is named as no place."""
-    words = name.split()
-    return len(words) > 1 and words[-1] == "House" and " ".join(words[:-1]) in places
-
-
-@lru_cache(maxsize=1)
-def _vehicle_makers() -> frozenset[str]:
-    return frozenset(curated_data()["vehicle_makers"])
-
-
-def _vehicle_model(name: str) -> bool:
-    """Whether a name of two words or more starts with a maker of cars or aircraft
-    (`vehicle_makers` in data/gazetteer.yaml): "Ford Sierra" is a model ("Henry Ford" is
-    not, the maker's name being last)."""
-    words = name.split()
-    makers = _vehicle_makers()
-    return len(words) > 1 and (words[0] in makers or " ".join(words[:2]) in makers)
-
-
 @lru_cache(maxsize=1)
 def _group_heads() -> frozenset[str]:
     """First words of group names in Arabic and neighbouring languages (data/gazetteer.yaml:
@@ -516,47 +379,6 @@ def _known_org_automaton() -> Any:
         automaton.add_word(name, name)
     automaton.make_automaton()
     return automaton
-
-
-_PERSON_OR_ORG = frozenset({"PERSON", "ORG"})
-# Which NER spans hide a listed name: a team only a person or organisation span (the NER
-# calls a team a place, "Proteas batsman", or a nationality, "the Sydney Swans"); a party
-# any span (a party the NER found is judged by its label; "Labor Day" is a date).
-_LISTED_NAME_BLOCKERS: dict[str, frozenset[str] | None] = {
-    "team_names": _PERSON_OR_ORG,
-    "party_names": None,
-}
-
-
-@lru_cache(maxsize=1)
-def _listed_name_automaton() -> Any:
-    """One automaton over the names of `_LISTED_NAME_BLOCKERS`' lists in
-    data/gazetteer.yaml, each with the labels of the spans that hide it."""
-    automaton = ahocorasick.Automaton()
-    for key, blocking in _LISTED_NAME_BLOCKERS.items():
-        for name in curated_data()[key]:
-            automaton.add_word(name, (name, blocking))
-    automaton.make_automaton()
-    return automaton
-
-
-def _listed_orgs(text: str, spans: list[NerSpan]) -> list[tuple[int, int, str]]:
-    """Whole-word mentions of sports teams (`team_names`) and of parties named alone
-    (`party_names`: "Labor needed to distinguish itself") that no span hiding them
-    overlaps."""
-    found = []
-    for last, (name, blocking) in _listed_name_automaton().iter_long(text):
-        start, end = last - len(name) + 1, last + 1
-        before = text[start - 1] if start else " "
-        after = text[end] if end < len(text) else " "
-        if before.isalnum() or after.isalnum():
-            continue
-        if not any(
-            (blocking is None or s.label in blocking) and s.start < end and start < s.end
-            for s in spans
-        ):
-            found.append((start, end, name))
-    return found
 
 
 def _known_org_matches(text: str) -> list[tuple[int, int, str]]:
@@ -636,65 +458,11 @@ def _defined_orgs(
     return found
 
 
-@lru_cache(maxsize=1)
-def _org_head_word() -> re.Pattern[str]:
-    # No leading \b: with one the engine tries the whole alternation at every position
-    # (five times slower); the character before is tested in `_headed_orgs`.
-    return re.compile(rf"(?:{'|'.join(sorted(_ORG_HEADS))})\b")
-
-
-# The capitalised words before a head noun, read back from it: "Federal Open Market ".
-_HEADED_BEFORE = re.compile(r"(?:[A-Z][\w'’-]*\s+(?:(?:of|and|for)\s+(?:the\s+)?)?){1,6}$")
-# Capitalised words that start a sentence, not a name: "Meanwhile Health Department ...".
-_SENTENCE_OPENERS = frozenset(
-    {
-        "The", "A", "An", "And", "But", "Or", "So", "Meanwhile", "Yesterday", "Today", "Tomorrow",
-        "However", "In", "On", "At", "After", "Before", "When", "If", "As", "While", "Since",
-        "Under", "Earlier", "Later", "Last", "This", "That", "Now", "Also", "Then", "By",
-        "From", "With", "Without", "For", "Of", "To", "Both", "Neither", "Only", "Tonight",
-    }
-)  # fmt: skip
-
-
-def _headed_orgs(text: str, spans: list[NerSpan]) -> list[tuple[int, int, str]]:
-    """Capitalised names of two words or more that end in an organisation's head noun where
-    no NER span touches them ("the Federal Open Market Committee said", "Elkhart County
-    Sheriff's Department said"): the small model misses some long names whole."""
-    found = []
-    for head in _org_head_word().finditer(text):
-        if head.start() and (text[head.start() - 1].isalnum() or text[head.start() - 1] == "-"):
-            continue  # inside a longer word ("Subcommittee")
-        if any(s.start <= head.start() < s.end for s in spans):
-            continue  # a span touches it: the NER has read this name (cheap test first)
-        previous = text[max(0, head.start() - 30) : head.start()].split()[-1:]
-        if not previous or not previous[0][:1].isupper():
-            continue  # "the Department", "a local Council": no name before the head
-        window = max(0, head.start() - 120)
-        before = _HEADED_BEFORE.search(text, window, head.start())
-        if before is None or (before.start() == window and window > 0):
-            continue  # no capitalised word before it, or a run too long to be one name
-        start, end = before.start(), head.end()
-        first = before.group(0).split(maxsplit=1)[0]
-        if first in _SENTENCE_OPENERS:
-            start += len(first)
-            start += len(text[start:end]) - len(text[start:end].lstrip())
-        if " " not in text[start:end].strip():
-            continue  # only the head noun is left
-        end += _tail_length(text[end:])  # "... Association for Regional Cooperation"
-        if not any(s.start < end and start < s.end for s in spans):
-            found.append((start, end, text[start:end]))
-    return found
-
-
 def _whole_dotted(text: str, span: NerSpan) -> NerSpan:
     """The span widened to a dotted name the NER cut ("One.Tel" from "Tel"), which is a
-    brand or a site, so an organisation; a person's span widened to an Arabic name particle
-    the NER left out ("Abdul" Salam Zaeef); any other span unchanged."""
+    brand or a site, so an organisation; any other span unchanged."""
     start, end = dotted_extent(text, span.start, span.end)
     if (start, end) == (span.start, span.end):
-        widened = name_particle_start(text, start) if span.label == "PERSON" else start
-        if widened < start:
-            return NerSpan("PERSON", widened, end, text[widened:end])
         return span
     return NerSpan("ORG", start, end, text[start:end])
 
@@ -721,32 +489,6 @@ def _beside_org(text: str, span: NerSpan, spans: list[NerSpan]) -> bool:
             else text[other.end : span.start]
         )
         if re.fullmatch(r"\s*(?:,|and|or|&)\s*(?:the\s+)?", between):
-            return True
-    return False
-
-
-_LIST_JOIN = re.compile(r"\s*(?:,|and|or|,\s*and)\s*(?:the\s+)?")
-
-
-def _listed_with_place(
-    text: str, span: NerSpan, spans: list[NerSpan], is_place: Callable[[NerSpan], bool]
-) -> bool:
-    """Whether the span is joined to a place by nothing but a comma, "and" or "or" ("the
-    Melawa and Tora Bora area"). Only for words the gazetteer does not know: a known
-    organisation listed with a place ("the Pentagon and New York") stays one. `spans` are
-    in text order."""
-    # Spans are in text order: only the few around this one can be joined to it.
-    index = bisect_left(spans, span.start, key=lambda s: s.start)
-    for other in spans[max(0, index - 2) : index + 3]:
-        if other is span or other.label not in {"GPE", "LOC", "PERSON", "ORG"}:
-            continue
-        if other.start >= span.end:
-            between = text[span.end : other.start]
-        elif other.end <= span.start:
-            between = text[other.end : span.start]
-        else:
-            continue
-        if len(between) <= 8 and _LIST_JOIN.fullmatch(between) and is_place(other):
             return True
     return False
 
@@ -823,28 +565,21 @@ def _org_candidate(text: str, span: NerSpan, spans: list[NerSpan]) -> list[tuple
     """The organisation an ORG span names, widened to the nationality adjective before a
     state body ("Russian Foreign Ministry") and to an "of the ..." tail; none when the span
     is the start of an office ("Defense" in "Defense Secretary Donald Rumsfeld")."""
-    words = span.text.split()
-    headed = len(words) > 1 and words[-1] in _ORG_HEADS
-    if (_OFFICE_AFTER.match(text, span.end) and not headed) or (
+    if _OFFICE_AFTER.match(text, span.end) or (
         " " not in span.text.strip() and _RANK_AFTER.match(text, span.end)
     ):
-        return []  # "Defense Secretary", but the "Security Council" of "Security Council Secretary"
+        return []
     start = span.start
+    words = span.text.split()
     if words and words[0] in _STATE_BODY_HEADS:
         start = next(
             (s.start for s in spans if s.label == "NORP" and 0 < span.start - s.end <= 1),
             span.start,
         )
     end = span.end + _tail_length(text[span.end :])
-    if words and words[-1] in {"of", "and", "for", "&"}:
-        # The NER stopped at a joining word: "the Australian Competition and" Consumer
-        # Commission; the capitalised words after it finish the name.
-        rest = _CAPITALISED_AFTER.match(text, span.end)
-        end = rest.end() if rest else end
     return _split_joined(text, start, end)
 
 
-_CAPITALISED_AFTER = re.compile(r"(?:\s+(?:the\s+)?[A-Z][\w'’-]*)+")
 _JOINED = re.compile(r"\s+for\s+(?:the\s+)?")
 
 
@@ -886,7 +621,6 @@ _ORG_HEADS = frozenset(
         "Ministry", "Office", "Service", "Union", "Association", "Party", "Court", "Committee",
         "Bank", "Company", "Corporation", "Group", "Academy", "Authority", "Foundation",
         "Organisation", "Organization", "School", "College", "Hospital", "Society", "Board",
-        "Presidency", "Ombudsman",
     }
 )  # fmt: skip
 

@@ -20,13 +20,11 @@ _PLACE_NOUN_OF = re.compile(rf"\b(?:{_PLACE_NOUNS})\s+of\s+(?:the\s+)?$", re.IGN
 _PLACE_APPOSITION = re.compile(
     r",\s+(?:the|a)\s+(?:[a-z-]+\s+){0,2}(?:capital|town|city|village|township|settlement)\b"
 )
-_PLACE_NOUN_AFTER = re.compile(r"\s+(?:township|province|district|region|village|suburb|area)\b")
-# Prepositions of place right before a name: "from nearby Millicent", "in Khan Yunis",
-# "At Boonah", "above Grafton", "north of Wollongong".
+_PLACE_NOUN_AFTER = re.compile(r"\s+(?:township|province|district|region|village|suburb)\b")
+# Prepositions of place right before a name: "from nearby Millicent", "in Khan Yunis".
 _LOCATIVE_BEFORE = re.compile(
-    r"\b(?:[iI]n|[aA]t|[nN]ear|from|outside|[aA]round|towards?|into|across|nearby|between|"
-    r"above|below|beyond|via|(?:north|south|east|west|north-east|north-west|south-east|"
-    r"south-west|northeast|northwest|southeast|southwest)\s+of)\s+(?:nearby\s+|the\s+)?$"
+    r"\b(?:in|at|near|from|outside|around|towards?|into|across|nearby|between)\s+"
+    r"(?:nearby\s+|the\s+)?$"
 )
 # A vessel, aircraft or car named right after what it is: "his yacht, Seamaster",
 # "its current model of Magna".
@@ -92,23 +90,6 @@ def facility_after(text: str, end: int) -> bool:
     """Whether a street or building word follows the name ("Collins Place", "Russell
     Street", "Russell and Collins streets"): the name is part of a facility's."""
     return bool(_FACILITY_AFTER.match(text, end) or _STREETS_AFTER.match(text, end))
-
-
-# A lower-case noun after a name that says what kind of thing bears it: a natural feature
-# ("the Amazon river", "the Saxet canyon"), an event ("the Whitbread round-the-world race")
-# or a work ("the Imagine album"), or a star ("the Southern Cross constellation"). None of them is a person or an organisation. At most
-# one hyphenated modifier may come between ("round-the-world").
-_THING_NOUN_AFTER = re.compile(
-    r"\s+(?:[a-z]+(?:-[a-z]+)+\s+)?(?:river|canyon|gorge|valley|basin|creek|lake|glacier|"
-    r"mountains|mountain|desert|plateau|peninsula|race|regatta|marathon|tournament|"
-    r"song|hymn|album|novel|film|musical|constellation|comet)\b"
-)
-
-
-def thing_noun_after(text: str, end: int) -> bool:
-    """Whether a lower-case noun right after the name says it names a natural feature, an
-    event or a work ("the Amazon river", "the Whitbread round-the-world race")."""
-    return bool(_THING_NOUN_AFTER.match(text, end))
 
 
 def model_code_after(text: str, end: int) -> bool:
@@ -187,8 +168,7 @@ _PERSON_CUE_BEFORE = re.compile(
 _ORG_CUE_BEFORE = re.compile(
     r"\b(?:company|firm|airline|carrier|bank|insurer|retailer|newspaper|magazine|"
     r"broadcaster|network|maker|manufacturer|brewer|miner|developer|consortium|sponsor|"
-    r"sponsors|agency|club|outfit|operator|chain|supermarket|telco|giant|producer|"
-    r"exporter|distributor|label)\s*,?\s+$"
+    r"sponsors|agency|club|outfit)\s*,?\s+$"
 )
 # A group of people that belongs to an organisation, right after its name: "Ansett workers".
 _ORG_MEMBERS_AFTER = re.compile(
@@ -203,9 +183,6 @@ _RANKS = frozenset(
         "Sergeant", "First", "Class", "Master", "Staff", "Corporal", "Private", "Lieutenant",
         "Colonel", "General", "Major", "Captain", "Admiral", "Commander", "Brigadier",
         "Warrant", "Officer", "Chief", "Petty", "Specialist", "Lance",
-        # police ranks, and the abbreviations news copy writes for them ("Staff-Insp.")
-        "Inspector", "Superintendent", "Detective", "Constable", "Senior", "Insp", "Supt",
-        "Det", "Const", "Sgt", "Cpl", "Lt", "Col", "Capt", "Maj", "Gen", "Brig", "Cmdr", "Snr",
     }
 )  # fmt: skip
 _CAPITALISED_NEXT = re.compile(r"\s+[A-Z][a-z]")
@@ -261,9 +238,9 @@ def indefinite_before(text: str, start: int) -> bool:
 def rank_words(name: str, text: str, end: int) -> bool:
     """Whether an organisation-looking name is only ranks ("Sergeant First") or ends in a
     rank right before a person's name ("Joint Chiefs General" Richard Myers): an office,
-    not an organisation. Ranks joined by hyphens count word by word ("Staff-Insp")."""
+    not an organisation."""
     words = name.split()
-    if words and all(w.rstrip(".") in _RANKS for w in re.split(r"[\s-]+", name)):
+    if words and all(w in _RANKS for w in words):
         return True
     return len(words) > 1 and words[-1] in _RANKS and bool(_CAPITALISED_NEXT.match(text, end))
 
@@ -319,126 +296,8 @@ _ORG_KIND_NOUNS = frozenset(
 )  # fmt: skip
 
 
-# A performance or copy of a work names the work: "a haunting rendition of Amazing Grace".
-_WORK_OF_BEFORE = re.compile(
-    r"\b(?:rendition|renditions|recording|recordings|screening|staging|cover|version)\s+of\s+"
-    r"(?:the\s+)?$"
-)
-
-
 def thing_named(text: str, start: int) -> bool:
     """Whether the name at `start` is what a thing is called ("a bomb called the Daisy
-    Cutter"), the thing not being a kind of organisation, or a work performed or copied
-    ("a rendition of Amazing Grace")."""
-    before = text[max(0, start - 40) : start]
-    match = _CALLED_BEFORE.search(before)
-    return bool(match and match.group(1) not in _ORG_KIND_NOUNS) or bool(
-        _WORK_OF_BEFORE.search(before)
-    )
-
-
-# A sub-unit written before the unit it belongs to: "the 3rd Battalion, 5th Special Forces
-# Group". The labelling rules list the unit, not its parts.
-_ORDINAL_UNIT = re.compile(r"^(?:the\s+)?\d+(?:st|nd|rd|th)\s+[A-Z]")
-_ORDINAL_UNIT_AFTER = re.compile(r",\s+(?:the\s+)?\d+(?:st|nd|rd|th)\s+[A-Z]")
-
-
-def sub_unit(text: str, start: int, end: int) -> bool:
-    """Whether the numbered unit at [start, end) is followed by a comma and the numbered
-    unit it belongs to ("3rd Battalion, 5th Special Forces Group")."""
-    return bool(_ORDINAL_UNIT.match(text[start:end]) and _ORDINAL_UNIT_AFTER.match(text, end))
-
-
-# Words that begin Arabic personal names and are never a whole name: "Abdul Salam Zaeef",
-# "Abu Musab". The NER sometimes leaves them out of the span.
-_NAME_PARTICLE_BEFORE = re.compile(r"\b(?:Abdul|Abdel|Abdal|Abd|Abu|Ibn|Umm)\s+$")
-
-
-def name_particle_start(text: str, start: int) -> int:
-    """Where a person's name at `start` really starts: before an Arabic name particle right
-    before it ("Abdul" in "Abdul Salam Zaeef"), else `start`."""
-    if start < 4 or text[start - 1] != " ":
-        return start
-    match = _NAME_PARTICLE_BEFORE.search(text, max(0, start - 8), start)
-    return match.start() if match else start
-
-
-# An institution described, not named: "a Melbourne Christian school", "an Adelaide
-# hospital". The indefinite article says no particular, named body is meant.
-_DESCRIBED_INSTITUTION_AFTER = re.compile(
-    r"\s+(?:school|hospital|university|college|church|mosque|company|firm|bank|club|charity)\b"
-)
-
-
-def described_institution(text: str, start: int, end: int) -> bool:
-    """Whether the name at [start, end) only describes an institution named by a lower-case
-    noun after it, under an indefinite article ("a Melbourne Christian school")."""
-    return indefinite_before(text, start) and bool(_DESCRIBED_INSTITUTION_AFTER.match(text, end))
-
-
-# An apposition that says the name is a thing, not a body: "Theatre Missile Defence, a
-# US-designed missile system", "Echelon, a surveillance programme".
-_THING_APPOSITION = re.compile(
-    r",\s+(?:a|an)\s+(?:[\w-]+\s+){0,3}?(?:system|weapon|missile|programme|program|scheme|"
-    r"project|device|vaccine|drug|software|technology)\b"
-)
-
-
-def thing_apposition(text: str, end: int) -> bool:
-    """Whether an apposition right after the name says it is a thing: a system, weapon,
-    programme or product ("Theatre Missile Defence, a US-designed missile system")."""
-    return bool(_THING_APPOSITION.match(text, end))
-
-
-# A broadcaster or paper named by a name and its medium: "the Syria TV channel" (the
-# name takes a capitalised medium word), "told WNDU television" (not a lower-case one).
-# No leading \b on the medium: with one, the alternation is tried at every position.
-_MEDIUM = re.compile(r"(?:TV|Television|Radio|television|radio|channel|station|newspaper)\b")
-_NAMED_MEDIUM = frozenset({"TV", "Television", "Radio"})
-# A dot only inside a word ("U.S."), so a sentence's last word is no part of the name.
-_CAPITALISED_RUN_BEFORE = re.compile(r"(?:[A-Z](?:[\w&'-]|\.(?=\w))*\.?(?<![a-z]\.)\s+){1,4}$")
-_CALL_SIGN = re.compile(r"\b[A-Z]{2,}\b")
-
-
-def media_names(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, name) of each run of capitalised words followed by a capitalised word
-    for its medium ("Syria TV" in "the Syria TV channel"), or of a call sign or acronym
-    followed by a lower-case one ("WNDU" in "told WNDU television")."""
-    found = []
-    for medium in _MEDIUM.finditer(text):
-        at = medium.start()
-        if not at or not text[at - 1].isspace():
-            continue  # inside a word, or nothing before it
-        run = _CAPITALISED_RUN_BEFORE.search(text, max(0, at - 60), at)
-        if run is None:
-            continue
-        if medium.group(0) in _NAMED_MEDIUM:
-            if _CAPITALISED_NEXT.match(text, medium.end()):
-                continue  # the medium starts a name of its own ("Radio Free Asia")
-            found.append((run.start(), medium.end(), text[run.start() : medium.end()]))
-        elif run.group(0).split()[-1] not in _NAMED_MEDIUM and _CALL_SIGN.search(run.group(0)):
-            # Before a lower-case medium only call signs and acronyms ("WNDU television",
-            # not "Police radio"); "TV channel" was found at "TV".
-            end = run.start() + len(run.group(0).rstrip())
-            found.append((run.start(), end, text[run.start() : end]))
-    return found
-
-
-# Lower-case words for what a person does, right before a name: "UN envoy Terje
-# Roed-Larsen", "known paedophile Roy Whiting", "batsmen Makhaya Ntini". Only people are
-# so described (not "leader", "chief" or "owner": "market leader Telstra").
-_OCCUPATION_BEFORE = re.compile(
-    r"\b(?:envoy|paedophile|pedophile|batsman|batsmen|bowler|bowlers|player|players|coach|"
-    r"captain|skipper|spokesman|spokeswoman|spokesperson|director|actor|actress|singer|"
-    r"writer|author|novelist|lawyer|barrister|journalist|reporter|photographer|teammate|"
-    r"striker|golfer|swimmer|sailor|rider|driver|ambassador|minister|senator|chairman|"
-    r"chairwoman|premier|treasurer|commissioner|detective|prosecutor|magistrate|judge|doctor|"
-    r"surgeon|scientist|researcher|professor|economist|analyst|businessman|businesswoman|"
-    r"candidate|widow|victim|suspect|murderer|gunman|killer|hostage)\s+$"
-)
-
-
-def occupation_before(text: str, start: int) -> bool:
-    """Whether a lower-case word for a person's occupation or role comes right before
-    `start` ("envoy Terje Roed-Larsen", "paedophile Roy Whiting")."""
-    return bool(_OCCUPATION_BEFORE.search(text, max(0, start - 20), start))
+    Cutter"), the thing not being a kind of organisation."""
+    match = _CALLED_BEFORE.search(text[max(0, start - 40) : start])
+    return bool(match and match.group(1) not in _ORG_KIND_NOUNS)
