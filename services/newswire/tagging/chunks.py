@@ -50,16 +50,13 @@ _OPENER_WORDS = """a about above after again against all also although an and an
     we were what when where whether which while who whom whose why will with within
     without would yesterday yet you your"""
 _OPENERS = frozenset(_OPENER_WORDS.split())
-# Words read as context on either side of what the model tags. en_core_web_sm's token
-# vectors see four tokens either side (a word is one token or more); measured against
-# reading whole texts, three words changed no span, two changed labels, so four it is
-# (docs/performance.md, "What NER reads now").
-CONTEXT_WORDS = 4
-# Words next to a naming word that still belong to the kept core: the article or particle
-# a name's span starts with ("the United Nations", "bin Laden"). Without it the model's
-# spans that start with "the" fell partly outside the core; lower-case words a name's span
-# ends with ("Ministry of defence") count through the context (`Piece`).
-MARGIN_WORDS = 1
+# Words read as context on either side of the words that may name something. The model
+# decides on a token from its own vector and the one before it, each built from four
+# tokens either side (en_core_web_sm's tok2vec), so five tokens of real text before and
+# four after make its decision the one it takes in the whole text; a word is one token or
+# more. Measured against reading whole texts: four words changed no span on the dev and
+# benchmark texts, three changed labels (docs/performance.md, "What NER reads now").
+CONTEXT_WORDS = 5
 _WORD = re.compile(r"[^\W\d_][\w'’.-]*")
 
 
@@ -126,25 +123,23 @@ class Piece(NamedTuple):
     keep_end: int
 
 
-def entity_pieces(
-    text: str, context_words: int = CONTEXT_WORDS, margin_words: int = MARGIN_WORDS
-) -> list[Piece]:
+def entity_pieces(text: str, context_words: int = CONTEXT_WORDS) -> list[Piece]:
     """The parts of `text` NER needs to read, each paragraph (or line) on its own. The
-    words that may name something (`naming_words`), with `margin_words` words on either
-    side of each, are the kept core; cores at most `2 * context_words` words apart are
-    joined (cheaper read whole than twice as context); each piece carries up to
-    `context_words` words on either side as context, so that the model reads what it tags
-    as it would in the whole text (its window is a few words wide). What lies further from
-    every capitalised word (whole sentences, or long lower-case stretches of one) is not
-    read: a name NER would tag is written with a capital, and words that far away do not
-    change what the model finds near it. Text the model would find nothing in (all lower
-    case, numbers, punctuation) yields no piece at all. Pieces are in text order and their
-    cores do not overlap."""
+    words that may name something (`naming_words`) are the kept core, those at most
+    `2 * context_words` words apart joined with the words between them (cheaper read whole
+    than twice as context); each piece carries up to `context_words` words on either side
+    as context, so that the model reads what it tags as it would in the whole text (its
+    window is a few words wide), and the lower-case ends of a name ("the United Nations",
+    "Ministry of defence") are read too. What lies further from every capitalised word
+    (whole sentences, or long lower-case stretches of one) is not read: a name NER would
+    tag is written with a capital, and words that far away do not change what the model
+    finds near it. Text the model would find nothing in (all lower case, numbers,
+    punctuation) yields no piece at all. Pieces are in text order; cores do not overlap."""
     pieces: list[Piece] = []
     start = 0
     for cut in [*_PARAGRAPH.finditer(text), None]:
         end = cut.start() if cut else len(text)
-        pieces += _paragraph_pieces(text, start, end, context_words, margin_words)
+        pieces += _paragraph_pieces(text, start, end, context_words)
         start = cut.end() if cut else len(text)
     return pieces
 
@@ -152,19 +147,12 @@ def entity_pieces(
 _TOKEN = re.compile(r"\S+")
 
 
-def _paragraph_pieces(
-    text: str, start: int, end: int, context_words: int, margin_words: int
-) -> list[Piece]:
+def _paragraph_pieces(text: str, start: int, end: int, context_words: int) -> list[Piece]:
     tokens = [m.span() for m in _TOKEN.finditer(text, start, end)]
     named = _named_tokens(text, start, end, [s for s, _ in tokens])
     count = len(tokens)
-    core = [False] * count
-    for i in named:
-        for k in range(max(0, i - margin_words), min(count, i + margin_words + 1)):
-            core[k] = True
-    runs = _runs(core, join_gap=2 * context_words)
     pieces: list[Piece] = []
-    for first, last in runs:
+    for first, last in _runs(sorted(named), join_gap=2 * context_words):
         core_start, core_end = tokens[first][0], tokens[last][1]
         lead = tokens[max(0, first - context_words)][0]
         trail = tokens[min(count - 1, last + context_words)][1]
@@ -181,13 +169,11 @@ def _named_tokens(text: str, start: int, end: int, token_starts: list[int]) -> s
     return named
 
 
-def _runs(flags: list[bool], join_gap: int) -> list[tuple[int, int]]:
-    """(first, last) index of each run of True in `flags`, runs separated by at most
-    `join_gap` False joined into one."""
+def _runs(indexes: list[int], join_gap: int) -> list[tuple[int, int]]:
+    """(first, last) of each run of the ascending `indexes`: neighbours with at most
+    `join_gap` numbers between them are in the same run."""
     runs: list[tuple[int, int]] = []
-    for i, flag in enumerate(flags):
-        if not flag:
-            continue
+    for i in indexes:
         if runs and i - runs[-1][1] - 1 <= join_gap:
             runs[-1] = (runs[-1][0], i)
         else:
