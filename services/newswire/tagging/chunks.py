@@ -79,12 +79,13 @@ def naming_words(sentence: str) -> list[tuple[int, int]]:
     word when the sentence is written in a script without capitals (Arabic, Chinese, ...),
     which gives no cue to go by. Errs on the side of more words."""
     words = list(_WORD.finditer(sentence))
-    if any(_caseless(w.group()) for w in words):
+    # Letters without case are never ASCII: most English sentences skip the scan.
+    if not sentence.isascii() and any(_caseless(w.group()) for w in words):
         return [w.span() for w in words]
     found = []
     for i, match in enumerate(words):
         word = match.group()
-        if not _capitalised(word):
+        if word.islower() or not _capitalised(word):  # islower: the common case, in C
             continue
         if (i == 0 and word.casefold() in _OPENERS) or (i > 0 and _pronoun_i(word)):
             continue
