@@ -1,8 +1,11 @@
-"""Long texts cut into pieces the NER model accepts, at paragraph or sentence ends."""
+"""What the NER model reads of a text: long texts cut into pieces it accepts, at paragraph
+or sentence ends, and the pieces that can name something (capitalised words with a few
+words of context around them)."""
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from typing import NamedTuple
 
 # Where to cut, best first: a paragraph break, a line break, a sentence end, any space.
@@ -47,29 +50,53 @@ _OPENER_WORDS = """a about above after again against all also although an and an
     we were what when where whether which while who whom whose why will with within
     without would yesterday yet you your"""
 _OPENERS = frozenset(_OPENER_WORDS.split())
-# Words of a dropped sentence read beside a kept one: en_core_web_sm's token vectors see
-# four tokens either side, its NER a couple more.
-CONTEXT_WORDS = 6
+# Words read as context on either side of the words that may name something. The model
+# decides on a token from its own vector and the one before it, each built from four
+# tokens either side (en_core_web_sm's tok2vec), so five tokens of real text before and
+# four after make its decision the one it takes in the whole text; a word is one token or
+# more. Measured against reading whole texts: four words changed no span on the dev and
+# benchmark texts, three changed labels (docs/performance.md, "What NER reads now").
+CONTEXT_WORDS = 5
 _WORD = re.compile(r"[^\W\d_][\w'’.-]*")
 
 
+def _caseless(word: str) -> bool:
+    return any(c.isalpha() and not (c.isupper() or c.islower()) for c in word)
+
+
+def _capitalised(word: str) -> bool:
+    return any(c.isupper() for c in word)
+
+
+def _pronoun_i(word: str) -> bool:
+    return word == "I" or word.startswith(("I'", "I’"))
+
+
+def naming_words(sentence: str) -> list[tuple[int, int]]:
+    """(start, end) in `sentence` of each word that may be (part of) a name NER would tag:
+    a word after the first that carries a capital letter (the pronoun I aside), the first
+    word if it does and is not a common sentence opener ("The", "But", "He"), or every
+    word when the sentence is written in a script without capitals (Arabic, Chinese, ...),
+    which gives no cue to go by. Errs on the side of more words."""
+    words = list(_WORD.finditer(sentence))
+    # Letters without case are never ASCII: most English sentences skip the scan.
+    if not sentence.isascii() and any(_caseless(w.group()) for w in words):
+        return [w.span() for w in words]
+    found = []
+    for i, match in enumerate(words):
+        word = match.group()
+        if word.islower() or not _capitalised(word):  # islower: the common case, in C
+            continue
+        if (i == 0 and word.casefold() in _OPENERS) or (i > 0 and _pronoun_i(word)):
+            continue
+        found.append(match.span())
+    return found
+
+
 def can_name_something(sentence: str) -> bool:
-    """Whether `sentence` may hold a name NER would tag: some word after the first carries
-    a capital letter (the pronoun I aside), or the first word does and is not a common
-    sentence opener ("The", "But", "He"), or it is written in a script without capitals.
-    Errs on the side of True."""
-    words = _WORD.findall(sentence)
-    if not words:
-        return False
-    if any(not (c.isupper() or c.islower()) for word in words for c in word if c.isalpha()):
-        return True  # a script without capitals (Arabic, Chinese, ...): no cue to go by
-    first, rest = words[0], words[1:]
-    if any(c.isupper() for c in first) and first.casefold() not in _OPENERS:
-        return True
-    return any(
-        any(c.isupper() for c in word) and word != "I" and not word.startswith(("I'", "I’"))
-        for word in rest
-    )
+    """Whether `sentence` may hold a name NER would tag: it has a naming word
+    (`naming_words`). Errs on the side of True."""
+    return bool(naming_words(sentence))
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
@@ -87,8 +114,9 @@ def sentences(text: str) -> list[tuple[int, int]]:
 
 class Piece(NamedTuple):
     """A part of a text for the model to read: `text` starts at `offset` in the whole
-    text; only spans between `keep_start` and `keep_end` (offsets in `text`) count, the
-    rest is context, there so that the model sees the words around what it tags."""
+    text; only spans that overlap the core between `keep_start` and `keep_end` (offsets in
+    `text`) count, the rest is context, there so that the model sees the words around
+    what it tags. A span wholly in the context is another piece's, or nobody's."""
 
     offset: int
     text: str
@@ -97,13 +125,17 @@ class Piece(NamedTuple):
 
 
 def entity_pieces(text: str, context_words: int = CONTEXT_WORDS) -> list[Piece]:
-    """The parts of `text` NER needs to read: each paragraph (or line) on its own, without
-    the sentences that cannot name anything (`can_name_something`). Runs of kept sentences
-    stay together; a short dropped sentence between two kept ones is kept too; each piece
-    carries up to `context_words` words of the dropped sentence before and after it as
-    context, so the model reads what it tags as it would in the whole text (its window
-    is a few words wide). Text the model would find nothing in (all lower case, numbers,
-    punctuation) yields no piece at all."""
+    """The parts of `text` NER needs to read, each paragraph (or line) on its own. The
+    words that may name something (`naming_words`) are the kept core, those at most
+    `2 * context_words` words apart joined with the words between them (cheaper read whole
+    than twice as context); each piece carries up to `context_words` words on either side
+    as context, so that the model reads what it tags as it would in the whole text (its
+    window is a few words wide), and the lower-case ends of a name ("the United Nations",
+    "Ministry of defence") are read too. What lies further from every capitalised word
+    (whole sentences, or long lower-case stretches of one) is not read: a name NER would
+    tag is written with a capital, and words that far away do not change what the model
+    finds near it. Text the model would find nothing in (all lower case, numbers,
+    punctuation) yields no piece at all. Pieces are in text order; cores do not overlap."""
     pieces: list[Piece] = []
     start = 0
     for cut in [*_PARAGRAPH.finditer(text), None]:
@@ -113,56 +145,38 @@ def entity_pieces(text: str, context_words: int = CONTEXT_WORDS) -> list[Piece]:
     return pieces
 
 
-def _paragraph_pieces(text: str, start: int, end: int, context_words: int) -> list[Piece]:
-    bounds = [(start + s, start + e) for s, e in sentences(text[start:end])]
-    keep = [can_name_something(text[s:e]) for s, e in bounds]
-    for i in range(1, len(bounds) - 1):
-        s, e = bounds[i]
-        if not keep[i] and keep[i - 1] and keep[i + 1] and _words(text, s, e) <= 2 * context_words:
-            keep[i] = True  # cheaper read whole than twice as context
-    pieces: list[Piece] = []
-    i = 0
-    while i < len(bounds):
-        if not keep[i]:
-            i += 1
-            continue
-        j = i
-        while j + 1 < len(bounds) and keep[j + 1]:
-            j += 1
-        core_start, core_end = _strip(text, bounds[i][0], bounds[j][1])
-        lead = core_start
-        if i > 0 and context_words:
-            lead = _last_words_start(text, *bounds[i - 1], context_words)
-        trail = core_end
-        if j + 1 < len(bounds) and context_words:
-            trail = _first_words_end(text, *bounds[j + 1], context_words)
-        if core_end > core_start:
-            pieces.append(Piece(lead, text[lead:trail], core_start - lead, core_end - lead))
-        i = j + 1
-    return pieces
-
-
 _TOKEN = re.compile(r"\S+")
 
 
-def _words(text: str, start: int, end: int) -> int:
-    return sum(1 for _ in _TOKEN.finditer(text, start, end))
+def _paragraph_pieces(text: str, start: int, end: int, context_words: int) -> list[Piece]:
+    tokens = [m.span() for m in _TOKEN.finditer(text, start, end)]
+    named = _named_tokens(text, start, end, [s for s, _ in tokens])
+    count = len(tokens)
+    pieces: list[Piece] = []
+    for first, last in _runs(sorted(named), join_gap=2 * context_words):
+        core_start, core_end = tokens[first][0], tokens[last][1]
+        lead = tokens[max(0, first - context_words)][0]
+        trail = tokens[min(count - 1, last + context_words)][1]
+        pieces.append(Piece(lead, text[lead:trail], core_start - lead, core_end - lead))
+    return pieces
 
 
-def _last_words_start(text: str, start: int, end: int, count: int) -> int:
-    tokens = list(_TOKEN.finditer(text, start, end))
-    return tokens[-count].start() if len(tokens) >= count else start
+def _named_tokens(text: str, start: int, end: int, token_starts: list[int]) -> set[int]:
+    """Indexes of the white-space tokens of text[start:end] that hold a naming word."""
+    named: set[int] = set()
+    for s, e in sentences(text[start:end]):
+        for word_start, _ in naming_words(text[start + s : start + e]):
+            named.add(bisect_right(token_starts, start + s + word_start) - 1)
+    return named
 
 
-def _first_words_end(text: str, start: int, end: int, count: int) -> int:
-    tokens = list(_TOKEN.finditer(text, start, end))
-    return tokens[:count][-1].end() if tokens else start
-
-
-def _strip(text: str, start: int, end: int) -> tuple[int, int]:
-    """(start, end) moved inwards past white space."""
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
+def _runs(indexes: list[int], join_gap: int) -> list[tuple[int, int]]:
+    """(first, last) of each run of the ascending `indexes`: neighbours with at most
+    `join_gap` numbers between them are in the same run."""
+    runs: list[tuple[int, int]] = []
+    for i in indexes:
+        if runs and i - runs[-1][1] - 1 <= join_gap:
+            runs[-1] = (runs[-1][0], i)
+        else:
+            runs.append((i, i))
+    return runs

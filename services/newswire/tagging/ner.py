@@ -4,7 +4,8 @@ Each language has its own pipeline or none: the English model never reads French
 Labels are mapped onto one set (a French pipeline's PER is PERSON).
 
 The model reads only what can name something (`chunks.entity_pieces`: paragraph by
-paragraph, without the sentences that have no capitalised word), and a piece it has
+paragraph, the capitalised words with a few words of context, not the sentences or long
+stretches of one that have no capitalised word), and a piece it has
 read before is answered from a bounded cache (`SpanCache`): news copies, revisions and
 a source's standing paragraphs repeat text the model already tagged.
 """
@@ -155,12 +156,13 @@ def ner_pieces(text: str, limit: int = PIECE_LIMIT) -> list[Piece]:
 
 def place_spans(pieces: Sequence[Piece], found: Mapping[str, Sequence[NerSpan]]) -> list[NerSpan]:
     """The spans of a text from those `found` in the text of each of its `pieces`: only
-    those within the piece's kept part, moved to offsets in the text."""
+    those that overlap the piece's kept core (a name may end in a lower-case word of the
+    context: "Ministry of defence"), moved to offsets in the text."""
     return [
         NerSpan(s.label, s.start + piece.offset, s.end + piece.offset, s.text)
         for piece in pieces
         for s in found[piece.text]
-        if piece.keep_start <= s.start and s.end <= piece.keep_end
+        if s.start < piece.keep_end and piece.keep_start < s.end
     ]
 
 

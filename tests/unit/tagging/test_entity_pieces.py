@@ -65,34 +65,38 @@ def test_pieces_are_paragraphs_without_the_sentences_that_name_nothing() -> None
         "It rained all day.\n"
         "  Kabul fell quickly.  "
     )
-    pieces = entity_pieces(text, context_words=0)
-    assert kept(text, pieces) == [
-        "Talks in Geneva resumed.",
-        "Officials from Iran arrived.",
+    pieces = entity_pieces(text, context_words=3)
+    assert kept(text, pieces) == ["Talks in Geneva", "Officials from Iran", "Kabul"]
+    # No piece reaches across a paragraph or line break, not even as context.
+    assert [p.text for p in pieces] == [
+        "Talks in Geneva resumed. The mood",
+        "night of work. Officials from Iran arrived.",
         "Kabul fell quickly.",
     ]
-    assert all(p.keep_start == 0 and p.keep_end == len(p.text) for p in pieces)
 
 
-def test_pieces_carry_a_few_words_of_the_dropped_sentences_around_them() -> None:
+def test_a_long_lower_case_stretch_inside_a_sentence_is_not_read() -> None:
     text = (
-        "Talks in Geneva resumed. The mood was calm and the delegates were said to be "
-        "ready for a long night of work. Officials from Iran arrived."
+        "Talks in Geneva resumed on what the delegates said would be a long and difficult "
+        "night of work for everyone who had come, with officials from Iran arriving late."
     )
-    first, second = entity_pieces(text, context_words=3)
-    assert kept(text, [first, second]) == [
-        "Talks in Geneva resumed.",
-        "Officials from Iran arrived.",
-    ]
-    assert first.text == "Talks in Geneva resumed. The mood was"
-    assert second.text == "night of work. Officials from Iran arrived."
+    first, second = entity_pieces(text, context_words=2)
+    assert kept(text, [first, second]) == ["Talks in Geneva", "Iran"]
+    assert first.text == "Talks in Geneva resumed on"
+    assert second.text == "officials from Iran arriving late."
 
 
-def test_a_short_dropped_sentence_between_kept_ones_is_read_whole() -> None:
+def test_a_short_stretch_between_names_is_read_whole() -> None:
     text = "Blair met Bush. It was brief. Putin joined them. The rest went home to their beds."
     (piece,) = entity_pieces(text, context_words=3)
-    assert kept(text, [piece]) == ["Blair met Bush. It was brief. Putin joined them."]
-    assert piece.text == "Blair met Bush. It was brief. Putin joined them. The rest went"
+    assert kept(text, [piece]) == ["Blair met Bush. It was brief. Putin"]
+    assert piece.text == "Blair met Bush. It was brief. Putin joined them. The"
+
+
+def test_a_sentence_in_a_script_without_capitals_is_read_whole() -> None:
+    text = "التقى الأسد بوتين في موسكو وقال إن المحادثات ستستمر طويلا حتى نهاية الأسبوع المقبل."
+    (piece,) = entity_pieces(text, context_words=2)
+    assert kept(text, [piece]) == [text]
 
 
 def test_text_that_names_nothing_gives_no_piece() -> None:
@@ -107,19 +111,19 @@ def test_long_pieces_are_cut_to_the_limit_with_offsets_into_the_text() -> None:
     assert "".join(kept(text, pieces)) == text[text.index("Ali") :].rstrip()
 
 
-def test_only_spans_in_the_kept_part_count_at_offsets_in_the_text() -> None:
-    text = "It rained.\n\nBlair met Bush. The rest went home at last."
+def test_only_spans_that_reach_into_the_kept_core_count_at_offsets_in_the_text() -> None:
+    text = "It rained.\n\nThe talks at the Ministry of defence went on and on into the night."
     (piece,) = entity_pieces(text, context_words=2)
-    assert piece.text == "Blair met Bush. The rest"
+    assert piece.text[piece.keep_start : piece.keep_end] == "Ministry"
+    assert piece.text == "at the Ministry of defence"
     found = {
         piece.text: [
-            NerSpan("PERSON", 0, 5, "Blair"),
-            NerSpan("PERSON", 10, 14, "Bush"),
-            NerSpan("ORG", 16, 24, "The rest"),  # in the context: not this piece's to tag
+            NerSpan("ORG", 3, 26, "the Ministry of defence"),  # both ends in the context
+            NerSpan("ORG", 19, 26, "defence"),  # wholly in the context: not this piece's
         ]
     }
     spans = place_spans([piece], found)
-    assert [text[s.start : s.end] for s in spans] == ["Blair", "Bush"]
+    assert [text[s.start : s.end] for s in spans] == ["the Ministry of defence"]
 
 
 def test_the_cache_keeps_the_most_recently_used_pieces() -> None:
