@@ -145,10 +145,12 @@ class Settings(KafkaSecuritySettings, IngestSecuritySettings, TopicDurabilitySet
     ner_cache_entries: int = Field(
         default=20_000,
         ge=0,
-        description="Pieces of text (paragraphs, runs of sentences) whose NER result the "
-        "worker remembers, the most recently used first; a piece read again (a copy, a "
-        "revision, a source's standing paragraph) is not sent to the model. About 1 KB "
-        "each; 0 turns the cache off (docs/performance.md).",
+        description="Pieces of text (capitalised words with their context, about 140 "
+        "characters, five or so per article) whose NER result the worker remembers, the "
+        "most recently used first; a piece read again (a copy, a revision, a source's "
+        "standing paragraph) is not sent to the model. An entry is a 16-byte digest and "
+        "the piece's spans; 0 turns the "
+        "cache off (docs/performance.md).",
     )
     ner_batch_size: int = Field(
         default=32,

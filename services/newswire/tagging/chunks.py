@@ -50,6 +50,9 @@ _OPENER_WORDS = """a about above after again against all also although an and an
     we were what when where whether which while who whom whose why will with within
     without would yesterday yet you your"""
 _OPENERS = frozenset(_OPENER_WORDS.split())
+# Openers that are also names a sentence may start with ("Next said", "May told MPs",
+# "Will Smith", "More's Utopia"): read like any capitalised word.
+_NAME_LIKE_OPENERS = frozenset({"may", "will", "next", "more", "most", "still"})
 # Words read as context on either side of the words that may name something. The model
 # decides on a token from its own vector and the one before it, each built from four
 # tokens either side (en_core_web_sm's tok2vec), so five tokens of real text before and
@@ -72,10 +75,22 @@ def _pronoun_i(word: str) -> bool:
     return word == "I" or word.startswith(("I'", "I’"))
 
 
+def _plain_opener(word: str) -> bool:
+    """Whether a sentence's capitalised first word is only capitalised because it opens
+    the sentence: a common opener, not an acronym ("WHO", "US") nor one that is also a name."""
+    folded = word.casefold()
+    return (
+        folded in _OPENERS
+        and folded not in _NAME_LIKE_OPENERS
+        and not (len(word) > 1 and word.isupper())
+    )
+
+
 def naming_words(sentence: str) -> list[tuple[int, int]]:
     """(start, end) in `sentence` of each word that may be (part of) a name NER would tag:
     a word after the first that carries a capital letter (the pronoun I aside), the first
-    word if it does and is not a common sentence opener ("The", "But", "He"), or every
+    word if it does and is not a common sentence opener ("The", "But", "He"; "Next", "May"
+    and acronyms such as "WHO" are read, as they may be names), or every
     word when the sentence is written in a script without capitals (Arabic, Chinese, ...),
     which gives no cue to go by. Errs on the side of more words."""
     words = list(_WORD.finditer(sentence))
@@ -87,7 +102,7 @@ def naming_words(sentence: str) -> list[tuple[int, int]]:
         word = match.group()
         if word.islower() or not _capitalised(word):  # islower: the common case, in C
             continue
-        if (i == 0 and word.casefold() in _OPENERS) or (i > 0 and _pronoun_i(word)):
+        if (i == 0 and _plain_opener(word)) or (i > 0 and _pronoun_i(word)):
             continue
         found.append(match.span())
     return found

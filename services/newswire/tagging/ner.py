@@ -141,16 +141,19 @@ def ner_job(texts: list[str], model: str, max_chars: int | None = None) -> list[
 
 def ner_pieces(text: str, limit: int = PIECE_LIMIT) -> list[Piece]:
     """What the model reads of `text`: the pieces that can name something
-    (`entity_pieces`), a piece longer than `limit` characters cut into parts without
-    context."""
+    (`entity_pieces`), a piece longer than `limit` characters cut into parts that tile it,
+    each keeping the share of the core it holds (so the context around the core's ends is
+    still read, and a span reaching into the core from it still counts)."""
     found: list[Piece] = []
     for piece in entity_pieces(text):
         if len(piece.text) <= limit:
             found.append(piece)
             continue
-        core = piece.text[piece.keep_start : piece.keep_end]
-        for inner, part in split_for_ner(core, limit):
-            found.append(Piece(piece.offset + piece.keep_start + inner, part, 0, len(part)))
+        for inner, part in split_for_ner(piece.text, limit):
+            keep_start = max(0, piece.keep_start - inner)
+            keep_end = min(len(part), piece.keep_end - inner)
+            if keep_start < keep_end:
+                found.append(Piece(piece.offset + inner, part, keep_start, keep_end))
     return found
 
 

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import random
+from itertools import pairwise
+
 import pytest
 
-from newswire.tagging.chunks import Piece, can_name_something, entity_pieces, sentences
+from newswire.tagging.chunks import (
+    Piece,
+    can_name_something,
+    entity_pieces,
+    naming_words,
+    sentences,
+)
 from newswire.tagging.ner import SpanCache, missing_pieces, ner_pieces, place_spans
 from newswire.tagging.spans import NerSpan
 
@@ -20,6 +29,8 @@ from newswire.tagging.spans import NerSpan
         "the new iPhone sold out.",  # a capital inside a word
         "التقى الأسد بوتين في موسكو.",  # Arabic has no capitals to go by
         "习近平在北京会见了普京。",
+        "Next said its sales rose.",  # an opener that is also a name (a retailer)
+        "WHO officials arrived late.",  # an acronym is no opener
     ],
 )
 def test_a_sentence_with_a_capitalised_word_may_name_something(sentence: str) -> None:
@@ -155,3 +166,40 @@ def test_each_distinct_piece_is_read_once_and_cached_ones_not_at_all() -> None:
     known, todo = missing_pieces(batch, "m", cache)
     assert todo == ["Seen here.", "New one."]
     assert set(known) == {"Cached one."}
+
+
+def test_names_ten_words_apart_share_a_piece_and_eleven_apart_do_not() -> None:
+    filler = "and then the talks went on for many more long hours"  # 11 words
+    ten = "Blair " + " ".join(filler.split()[:10]) + " Bush"
+    eleven = "Blair " + filler + " Bush"
+    assert len(entity_pieces(ten, context_words=5)) == 1
+    assert len(entity_pieces(eleven, context_words=5)) == 2
+
+
+def test_pieces_are_in_order_never_overlap_and_hold_every_naming_word_in_a_core() -> None:
+    # Overlapping pieces would let a span reaching into two cores count twice.
+    vocabulary = ["the", "talks", "went", "on", "Blair", "Bush", "in", "Kabul", "said", "it."]
+    rng = random.Random(3)
+    for _ in range(300):
+        words = [rng.choice(vocabulary) for _ in range(rng.randint(0, 60))]
+        text = " ".join(words)
+        for context in (1, 3, 5):
+            pieces = entity_pieces(text, context_words=context)
+            ends = [(p.offset, p.offset + len(p.text)) for p in pieces]
+            assert all(end <= start for (_, end), (start, _) in pairwise(ends))
+            cores = [(p.offset + p.keep_start, p.offset + p.keep_end) for p in pieces]
+            for s_start, s_end in sentences(text):
+                for w_start, w_end in naming_words(text[s_start:s_end]):
+                    word = (s_start + w_start, s_start + w_end)
+                    assert any(c0 <= word[0] and word[1] <= c1 for c0, c1 in cores), (text, word)
+
+
+def test_a_long_piece_cut_to_the_limit_keeps_its_context_and_the_spans_reaching_into_it() -> None:
+    text = "it was said that the United Nations " + "Officials met in Damascus. " * 6
+    pieces = ner_pieces(text, limit=60)
+    first = pieces[0]
+    assert first.offset < text.index("United")  # the words before the core are read
+    assert first.text[: first.keep_start].endswith("the ")
+    assert all(len(p.text) <= 60 for p in pieces)
+    cores = [(p.offset + p.keep_start, p.offset + p.keep_end) for p in pieces]
+    assert all(end <= start for (_, end), (start, _) in pairwise(cores))
