@@ -489,29 +489,36 @@ _COMPASS_WORDS = [
 ]
 # Words between a preposition of place and a place's name: "in the remote north-eastern
 # province of ...".
+_PLACE_ADJECTIVES = ("far", "neighbouring", "neighboring", "nearby", "rural", "remote", "occupied")
+_PLACE_NOUNS = ("capital", "city", "town", "village", "province", "state", "region")
+_PLACE_NOUNS_OF = ("city", "town", "village", "province", "state")  # "the city of Homs"
 _PLACE_MODIFIERS = (
     r"(?:(?:"
     + "|".join(
         [
             *_COMPASS_WORDS,
-            *["far", "neighbouring", "neighboring", "nearby", "rural", "remote", "occupied"],
-            *[r"city\s+of", r"town\s+of", r"village\s+of", r"province\s+of", r"state\s+of"],
-            *["capital", "city", "town", "village", "province", "state", "region"],
+            *_PLACE_ADJECTIVES,
+            *(rf"{noun}\s+of" for noun in _PLACE_NOUNS_OF),
+            *_PLACE_NOUNS,
         ]
     )
     + r")\s+)*"
 )
+_LOCATIVE_PREPOSITIONS = ("in", "inside", "across", "near", "throughout", "off", "at", "over")
 _LOCATIVE = re.compile(
-    r"\b(?:in|inside|across|near|throughout|off|at|over)\s+(?:the\s+)?"
+    r"\b(?:"
+    + "|".join(_LOCATIVE_PREPOSITIONS)
+    + r")\s+(?:the\s+)?"
     + _PLACE_MODIFIERS
     + r"(?:of\s+)?$",
     re.IGNORECASE,
 )
 
 
-# Every word `_LOCATIVE` is made of.
+# Every word `_LOCATIVE` is made of: a mention whose preceding word is none of them
+# cannot follow it (the cheap test before the pattern).
 _SETTING_LAST_WORDS = frozenset(
-    re.findall(r"[a-z][a-z-]+", _LOCATIVE.pattern.replace("\\s+", " ").replace("\\b", " "))
+    [*_LOCATIVE_PREPOSITIONS, "the", "of", *_COMPASS_WORDS, *_PLACE_ADJECTIVES, *_PLACE_NOUNS]
 )
 
 
