@@ -18,7 +18,8 @@ What it does, in one run:
    record's Kafka timestamp (set by the producer when it sends) to the moment the
    read_committed consumer receives the article's outcome.
 4. References on the same texts, with the worker stopped: spaCy alone (the worker's model,
-   Settings().ner_model, tok2vec + ner, `nlp.pipe` in this one process), and a
+   Settings().ner_model, tok2vec + ner, `nlp.pipe` in this one process) as installed
+   (blis) and with the matrix products the worker's NER uses (OpenBLAS, one thread), and a
    pass-through agent on the same broker with the same message sizes, both plain
    (consume, produce, wait for delivery, commit) and transactional (consume, produce and
    commit the offsets in one Kafka transaction, read back read_committed).
@@ -47,7 +48,6 @@ from collections.abc import Callable
 from contextlib import ExitStack, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -446,26 +446,28 @@ def ner_reads(before: list[str], texts: list[str]) -> dict[str, float] | None:
 # --- references ----------------------------------------------------------------------
 
 
-@cache
-def _spacy_model(model: str) -> Any:
-    import spacy  # noqa: PLC0415 - heavy
-
-    return spacy.load(
-        model, exclude=["parser", "lemmatizer", "attribute_ruler", "senter", "tagger"]
-    )
-
-
-def spacy_rate(texts: list[str], model: str) -> tuple[float, float]:
+def spacy_rate(texts: list[str], model: str, matmul: str = "blis") -> tuple[float, float]:
     """Articles per second of the spaCy model alone (tok2vec + ner) in this one process, and
-    the CPU seconds it spent per article (which the machine's other load does not change)."""
+    the CPU seconds it spent per article (which the machine's other load does not change).
+    `matmul` "blis" is spaCy as installed; "openblas" gives its layers the matrix products
+    the worker's NER processes use (numpy's BLAS on one thread), the like-for-like figure."""
     import spacy  # noqa: PLC0415 - heavy; loaded only once the worker is stopped
+    from thinc.api import NumpyOps  # noqa: PLC0415
+    from threadpoolctl import threadpool_limits  # noqa: PLC0415
 
     nlp = spacy.load(model, exclude=["parser", "lemmatizer", "attribute_ruler", "senter", "tagger"])
-    list(nlp.pipe(texts[:32], batch_size=32))  # first-call costs out of the timing
-    started, cpu = time.perf_counter(), time.process_time()
-    for _ in nlp.pipe(texts, batch_size=32):
-        pass
-    return len(texts) / (time.perf_counter() - started), (time.process_time() - cpu) / len(texts)
+    if matmul == "openblas":
+        ops = NumpyOps(use_blis=False)
+        for _, component in nlp.components:
+            for node in component.model.walk():
+                node.ops = ops
+    with threadpool_limits(limits=1, user_api="blas"):
+        list(nlp.pipe(texts[:32], batch_size=32))  # first-call costs out of the timing
+        started, cpu = time.perf_counter(), time.process_time()
+        for _ in nlp.pipe(texts, batch_size=32):
+            pass
+        elapsed, used = time.perf_counter() - started, time.process_time() - cpu
+    return len(texts) / elapsed, used / len(texts)
 
 
 async def passthrough_rate(
@@ -699,6 +701,12 @@ def table(result: dict[str, Any]) -> str:
         ),
         ("ratio end to end / spaCy", f"{result['ratio_e2e_to_spacy']:.2f}x"),
         (
+            "spaCy alone with the worker's matmul (OpenBLAS, one thread)",
+            f"{ref['spacy_openblas_single_process_per_s']:.1f} articles/s, "
+            f"{ref['spacy_openblas_cpu_ms_per_article']:.1f} ms CPU; ratio "
+            f"{result['ratio_e2e_to_spacy_openblas']:.2f}x",
+        ),
+        (
             "CPU per article: worker + NER processes / spaCy alone",
             f"{result['cpu_ms_per_article']['worker_total']:.1f} / "
             f"{ref['spacy_cpu_ms_per_article']:.1f} ms "
@@ -798,6 +806,8 @@ def main() -> None:  # noqa: PLR0915 - one run, told in order
     spacy_texts = batches["sustained"][: args.spacy_articles]
     spacy_before, spacy_cpu_before = spacy_rate(spacy_texts, base.ner_model)
     print(f"spaCy alone before: {spacy_before:.1f} articles/s")
+    openblas_before, openblas_cpu_before = spacy_rate(spacy_texts, base.ner_model, "openblas")
+    print(f"spaCy alone with OpenBLAS before: {openblas_before:.1f} articles/s")
     with broker() as bootstrap, ExitStack() as stack:
         env = worker_env(settings, bootstrap)
         subprocess.run(
@@ -855,6 +865,17 @@ def main() -> None:  # noqa: PLR0915 - one run, told in order
             ),
         }
     spacy_after, spacy_cpu_after = spacy_rate(spacy_texts, base.ner_model)
+    openblas_after, openblas_cpu_after = spacy_rate(spacy_texts, base.ner_model, "openblas")
+    result["references"]["spacy_openblas_single_process_per_s"] = round(
+        (openblas_before + openblas_after) / 2, 2
+    )
+    result["references"]["spacy_openblas_before_after_per_s"] = [
+        round(openblas_before, 2),
+        round(openblas_after, 2),
+    ]
+    result["references"]["spacy_openblas_cpu_ms_per_article"] = round(
+        500 * (openblas_cpu_before + openblas_cpu_after), 2
+    )
     result["references"]["spacy_single_process_per_s"] = round((spacy_before + spacy_after) / 2, 2)
     result["references"]["spacy_before_after_per_s"] = [
         round(spacy_before, 2),
@@ -871,6 +892,11 @@ def main() -> None:  # noqa: PLR0915 - one run, told in order
     result["ratio_e2e_to_spacy"] = round(
         result["sustained"]["steady_rate_per_s"]
         / result["references"]["spacy_single_process_per_s"],
+        3,
+    )
+    result["ratio_e2e_to_spacy_openblas"] = round(
+        result["sustained"]["steady_rate_per_s"]
+        / result["references"]["spacy_openblas_single_process_per_s"],
         3,
     )
     result["finished_at"] = datetime.now(UTC).isoformat()

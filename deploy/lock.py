@@ -33,7 +33,8 @@ def fingerprint() -> str:
 
 
 def write(uv: str) -> None:
-    """Resolve pyproject.toml for every platform (universal) and write each lock file."""
+    """Resolve pyproject.toml for every platform (universal) and write each lock file,
+    keeping the pins of the lock already there wherever they still fit."""
     env = {
         **os.environ,
         "SSL_CERT_FILE": os.environ.get("SSL_CERT_FILE", "/etc/ssl/certs/ca-certificates.crt"),
@@ -54,6 +55,10 @@ def write(uv: str) -> None:
                 "--quiet",
                 "--no-emit-package",
                 "newswire",
+                # uv keeps the versions the existing lock pins where they still satisfy
+                # pyproject, so adding one dependency does not move every other pin.
+                "--output-file",
+                name,
             ],
             cwd=ROOT,
             env=env,
@@ -68,7 +73,8 @@ def write(uv: str) -> None:
             "# (deploy/lock.py, uv pip compile --generate-hashes --universal); do not edit.\n"
             f"{MARK}{fingerprint()}\n"
         )
-        (ROOT / name).write_text(header + result.stdout)
+        resolved = (ROOT / name).read_text()
+        (ROOT / name).write_text(header + resolved.removeprefix(header))
         print(f"wrote {name}")
 
 

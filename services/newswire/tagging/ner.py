@@ -18,7 +18,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal, get_args
 
 from newswire.tagging.chunks import Piece, entity_pieces, split_for_ner
 from newswire.tagging.spans import NerSpan
@@ -44,6 +44,14 @@ PIECE_LIMIT = 100_000
 # Docs per `nlp.pipe` batch. Pieces are about a paragraph each, shorter than articles, so
 # a batch of 64 carries the text of about 16 articles (measured 5-9% less CPU than 32).
 PIPE_BATCH = 64
+# How a model's layers multiply matrices. "openblas": numpy's matmul (OpenBLAS, which
+# numpy's wheels carry, with kernels for the CPU it runs on), one thread per process;
+# "blis": thinc's default, the blis package. Same weights, same arithmetic in float32:
+# the entities found were identical on every development file, and OpenBLAS took about 40%
+# less CPU per article here (docs/performance.md, "The model's matrix products").
+Matmul = Literal["openblas", "blis"]
+MATMULS: tuple[Matmul, ...] = get_args(Matmul)
+_process_matmul: Matmul = "openblas"
 
 
 class ModelNotInstalledError(RuntimeError):
@@ -67,11 +75,33 @@ def model_for(
     return name if name and installed(name) else None
 
 
-@lru_cache(maxsize=4)
+def configure_process(matmul: Matmul) -> None:
+    """Make this process multiply matrices the `matmul` way in every model it loads from
+    now on, with numpy's BLAS held to one thread (a NER pool runs one process per core
+    already). What each NER pool process runs first; a process that tags in a thread calls
+    it too."""
+    if matmul not in MATMULS:
+        raise ValueError(f"unknown matmul {matmul!r}; one of {', '.join(MATMULS)}")
+    global _process_matmul  # noqa: PLW0603 - one setting per process, set before loading
+    _process_matmul = matmul
+    # threadpoolctl limits only the libraries already loaded: numpy (and its BLAS) first.
+    import numpy  # noqa: F401, PLC0415 - loaded for its BLAS, before the limit
+    from threadpoolctl import threadpool_limits  # noqa: PLC0415 - only tagging processes
+
+    threadpool_limits(limits=1, user_api="blas")
+
+
 def load_model(name: str) -> Any:
-    """The spaCy pipeline package `name`, with only what NER needs enabled. It must be
+    """The spaCy pipeline package `name`, with only what NER needs enabled, multiplying
+    matrices as `configure_process` set (OpenBLAS unless told otherwise). It must be
     pip-installed (nothing is downloaded at run time)."""
+    return _load_model(name, _process_matmul)
+
+
+@lru_cache(maxsize=4)
+def _load_model(name: str, matmul: Matmul) -> Any:
     import spacy  # noqa: PLC0415 - heavy; only processes that tag load it
+    from thinc.api import NumpyOps  # noqa: PLC0415 - comes with spaCy
 
     try:
         nlp = spacy.load(name, exclude=list(_NOT_NEEDED))
@@ -80,6 +110,13 @@ def load_model(name: str) -> Any:
             f"spaCy pipeline {name!r} is not installed; pip install the package that carries it "
             "(see NEWSWIRE_NER_MODEL in docs/configuration.md)"
         ) from exc
+    if matmul == "openblas":
+        # thinc's own switch: NumpyOps without blis hands gemm to numpy.
+        ops = NumpyOps(use_blis=False)
+        for _, component in nlp.components:
+            model = getattr(component, "model", None)
+            for node in model.walk() if model is not None else ():
+                node.ops = ops
     return nlp
 
 

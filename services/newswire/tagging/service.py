@@ -30,7 +30,9 @@ from newswire.config import Settings
 from newswire.tagging.gazetteer import load_gazetteer
 from newswire.tagging.ner import (
     PIECE_LIMIT,
+    Matmul,
     SpanCache,
+    configure_process,
     missing_pieces,
     model_for,
     ner_job,
@@ -152,16 +154,19 @@ class TaggingService:
         max_chars: int | None = None,
         job: Callable[[list[str], str, int | None], list[list[NerSpan]]] = ner_job,
         cache_entries: int = 0,
+        matmul: Matmul = "openblas",
     ) -> None:
         """`job` is what a pool process runs for one batch of pieces (a module-level
         function, so it can be sent to the processes); tests replace it to crash a
-        process. `cache_entries` bounds the cache of pieces already read (0: none)."""
+        process. `cache_entries` bounds the cache of pieces already read (0: none);
+        `matmul` is how the model's processes multiply matrices (`configure_process`)."""
         self.ner_model = ner_model
         self.processes = processes
         self.language_models: Mapping[str, str] = MappingProxyType(dict(language_models or {}))
         self.max_chars = max_chars
         self._job = job
         self.cache = SpanCache(cache_entries)
+        self.matmul: Matmul = matmul
         self.load_seconds: float | None = None
         self.restarts = 0
         self._executor: Executor | None = None
@@ -178,14 +183,21 @@ class TaggingService:
             settings.ner_processes,
             language_models=settings.ner_language_model_map,
             cache_entries=settings.ner_cache_entries,
+            matmul=settings.ner_matmul,
         )
 
     def _new_executor(self) -> tuple[Executor, float]:
         """A pool whose processes have the English model loaded, and the load time (s)."""
         if self.processes <= 0:
+            configure_process(self.matmul)
             return ThreadPoolExecutor(1, thread_name_prefix="tagging"), warm_up(self.ner_model)
         context = multiprocessing.get_context("spawn")  # no forked event loops
-        executor = ProcessPoolExecutor(self.processes, mp_context=context)
+        executor = ProcessPoolExecutor(
+            self.processes,
+            mp_context=context,
+            initializer=configure_process,
+            initargs=(self.matmul,),
+        )
         futures = [executor.submit(warm_up, self.ner_model) for _ in range(self.processes)]
         return executor, max(f.result() for f in futures)
 
