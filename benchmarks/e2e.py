@@ -357,8 +357,11 @@ async def measure_pipeline(
     latency_share: float,
     alive: Callable[[], bool],
     mark: Callable[[str], None],
+    latency_rate_per_s: float | None = None,
 ) -> dict[str, Any]:
-    """Warm-up, sustained phase, then latency phase at `latency_share` of the sustained rate."""
+    """Warm-up, sustained phase, then latency phase at `latency_share` of the sustained rate
+    (or at `latency_rate_per_s`, when given: runs that differ in their sustained rate can
+    then be compared at one load)."""
     outcomes, ready = Outcomes(), asyncio.Event()
     collector = asyncio.create_task(
         collect_outcomes(bootstrap, [prefix + t for t in OUTCOME_TOPICS], outcomes, ready)
@@ -383,7 +386,7 @@ async def measure_pipeline(
         sustained = await phase(batches["sustained"], None, 120 + len(batches["sustained"]) / 2)
         mark("sustained-end")
         rate = sustained.steady_rate()
-        latency_rate = latency_share * rate
+        latency_rate = latency_rate_per_s or latency_share * rate
         count = min(len(batches["latency"]), max(50, int(latency_rate * 60)))
         loads["sustained_end"] = os.getloadavg()[0]
         mark("latency-start")
@@ -751,6 +754,9 @@ def main() -> None:  # noqa: PLR0915 - one run, told in order
     parser.add_argument("--partitions", type=int, default=None, help="raw topic partitions")
     parser.add_argument("--latency-share", type=float, default=0.5)
     parser.add_argument(
+        "--latency-rate", type=float, default=None, help="articles/s of the latency phase"
+    )
+    parser.add_argument(
         "--spacy-articles", type=int, default=600, help="texts for each spaCy-alone measurement"
     )
     parser.add_argument("--profile", choices=["py-spy", "cprofile"], default=None)
@@ -836,6 +842,7 @@ def main() -> None:  # noqa: PLR0915 - one run, told in order
                     run,
                     batches,
                     args.latency_share,
+                    latency_rate_per_s=args.latency_rate,
                     alive=lambda: all(w.proc.poll() is None for w in workers),
                     mark=watcher.mark,
                 )

@@ -57,6 +57,15 @@ class Settings(KafkaSecuritySettings, IngestSecuritySettings, TopicDurabilitySet
         default=10.0, description="Consumer group session timeout; short so workers join quickly."
     )
     heartbeat_interval_s: float = Field(default=1.0, description="Consumer heartbeat interval.")
+    batch_linger_ms: float = Field(
+        default=0.0,
+        ge=0,
+        le=1000,
+        description="How long a stage's batch keeps collecting records after its first "
+        "one arrived (it stops early when full). Each batch is one transaction per input "
+        "partition, so a short linger trades a few milliseconds per hop for fewer "
+        "transactions at moderate rates; 0 takes what is waiting (docs/performance.md).",
+    )
     overlap_commits: bool = Field(
         default=False,
         description="A stateless stage (prepare, enrich) processes its next batch while the "
@@ -161,9 +170,11 @@ class Settings(KafkaSecuritySettings, IngestSecuritySettings, TopicDurabilitySet
         "(docs/performance.md).",
     )
     ner_batch_size: int = Field(
-        default=32,
+        default=64,
         description="Most articles per NER batch. A batch takes what is waiting, up to this "
-        "size, and waits for more only while more keeps arriving.",
+        "size, and waits for more only while more keeps arriving. Each batch is one "
+        "transaction per input partition: 64 sustained ~20% more articles/s than 32 on two "
+        "cores (docs/performance.md).",
     )
     broker_unreachable_after_s: float = Field(
         default=5.0,

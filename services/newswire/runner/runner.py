@@ -332,16 +332,24 @@ class StageRunner(Generic[T]):
     async def _take(
         self, consumer: AIOKafkaConsumer
     ) -> dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]]:
-        """What is waiting, up to the batch size; waits longer only while more arrives."""
+        """What is waiting, up to the batch size, and what arrives within the linger
+        (`batch_linger_ms`) after the first record; with no linger, waits longer only
+        while more arrives."""
         size = self.stage.batch_size
         batch: dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]] = await consumer.getmany(
             timeout_ms=IDLE_WAIT_MS, max_records=size
         )
         taken = sum(len(records) for records in batch.values())
+        linger_ends = time.monotonic() + self.settings.batch_linger_ms / 1000
         while 0 < taken < size and not self._stopping.is_set():
-            more = await consumer.getmany(timeout_ms=MORE_WAIT_MS, max_records=size - taken)
-            if not more:
+            left_ms = int((linger_ends - time.monotonic()) * 1000)
+            more = await consumer.getmany(
+                timeout_ms=max(MORE_WAIT_MS, left_ms), max_records=size - taken
+            )
+            if not more and left_ms <= MORE_WAIT_MS:
                 break
+            if not more:
+                continue
             for tp, records in more.items():
                 batch.setdefault(tp, []).extend(records)
                 taken += len(records)

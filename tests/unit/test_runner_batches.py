@@ -1,0 +1,78 @@
+"""How the runner assembles a batch: what is waiting, and with a linger, what arrives
+within it after the first record; never more than the batch size."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiokafka import TopicPartition
+
+from newswire.config import Settings
+from newswire.observability.metrics import PipelineMetrics
+from newswire.runner.runner import IDLE_WAIT_MS, MORE_WAIT_MS, StageRunner
+from newswire.runner.stage import Stage
+
+TP = TopicPartition("raw", 0)
+
+
+async def _handle(items: object, state: object) -> list[object]:
+    return []
+
+
+class ScriptedConsumer:
+    """Answers each `getmany` with the next scripted list of records (offsets), then
+    nothing; notes the timeout and the most records each call asked for."""
+
+    def __init__(self, *answers: list[int]) -> None:
+        self.answers = list(answers)
+        self.calls: list[tuple[int, int]] = []
+
+    async def getmany(self, *, timeout_ms: int, max_records: int) -> dict[TopicPartition, Any]:
+        self.calls.append((timeout_ms, max_records))
+        offsets = self.answers.pop(0) if self.answers else []
+        assert len(offsets) <= max_records
+        return {TP: offsets} if offsets else {}
+
+
+def runner(linger_ms: float, batch_size: int = 4) -> StageRunner[bytes]:
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None, topic_prefix="", app_id="newswire", batch_linger_ms=linger_ms
+    )
+    stage = Stage(
+        name="prepare",
+        input_topic="raw",
+        decode=bytes,
+        handle=_handle,  # type: ignore[arg-type]
+        fail_stage="clean",
+        batch_size=batch_size,
+    )
+    return StageRunner(stage, settings, PipelineMetrics())
+
+
+async def test_without_a_linger_a_batch_is_what_is_waiting() -> None:
+    consumer = ScriptedConsumer([1], [], [2, 3, 4])
+    batch = await runner(0)._take(consumer)  # type: ignore[arg-type]
+    assert batch == {TP: [1]}
+    assert consumer.calls == [(IDLE_WAIT_MS, 4), (MORE_WAIT_MS, 3)]
+    assert consumer.answers == [[2, 3, 4]]  # the later records wait for the next batch
+
+
+async def test_a_linger_keeps_collecting_after_a_quiet_moment_until_the_batch_is_full() -> None:
+    consumer = ScriptedConsumer([1], [], [2], [3, 4], [5])
+    batch = await runner(1000)._take(consumer)  # type: ignore[arg-type]
+    assert batch == {TP: [1, 2, 3, 4]}
+    assert [most for _, most in consumer.calls] == [4, 3, 3, 2]
+    assert all(timeout > MORE_WAIT_MS for timeout, _ in consumer.calls[1:])
+    assert consumer.answers == [[5]]
+
+
+async def test_an_empty_poll_ends_nothing_and_returns_nothing() -> None:
+    consumer = ScriptedConsumer()
+    assert await runner(1000)._take(consumer) == {}  # type: ignore[arg-type]
+    assert consumer.calls == [(IDLE_WAIT_MS, 4)]
+
+
+async def test_a_batch_that_stays_short_ends_when_the_linger_does() -> None:
+    consumer = ScriptedConsumer([1])
+    assert await runner(20)._take(consumer) == {TP: [1]}  # type: ignore[arg-type]
+    assert consumer.calls[-1] == (MORE_WAIT_MS, 3)  # the last look, once the linger is over
