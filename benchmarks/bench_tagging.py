@@ -1,4 +1,5 @@
-"""Tagging throughput: countries alone, spaCy NER alone, and full tagging (NER on a
+"""Tagging throughput: countries alone, spaCy NER alone (loaded as the worker's NER
+processes load it: the ner component alone, OpenBLAS on one thread), and full tagging (NER on a
 process pool, countries and entities in this process), in one run on the same texts; the
 resident memory of this process (gazetteers) and the pool (models); and what a second
 language's model costs a pool process when its first article arrives.

@@ -1,9 +1,10 @@
 """The lock files: every Python dependency pinned with sha256 hashes, regenerated from
 pyproject.toml, and a fingerprint of pyproject's dependency lists so a stale lock is caught.
 
-    python deploy/lock.py write    # ./dev lock: requirements.lock (with dev) and
-                                   # requirements-runtime.lock (the image), via uv
-    python deploy/lock.py check    # exit 1 when pyproject's dependencies changed since
+    python deploy/lock.py write [UV] [UV ARGS]  # ./dev lock [--upgrade | -P PKG]: both
+                                   # locks via uv, keeping today's pins unless told
+    python deploy/lock.py check    # exit 1 when pyproject's dependencies changed since, or
+                                   # when the two locks pin one package differently
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 import tomllib
@@ -32,9 +34,10 @@ def fingerprint() -> str:
     return hashlib.sha256(json.dumps(wanted, sort_keys=True).encode()).hexdigest()
 
 
-def write(uv: str) -> None:
+def write(uv: str, *uv_args: str) -> None:
     """Resolve pyproject.toml for every platform (universal) and write each lock file,
-    keeping the pins of the lock already there wherever they still fit."""
+    keeping the pins of the lock already there wherever they still fit (`uv_args`, e.g.
+    `--upgrade` or `-P PKG`, are handed to uv to move them)."""
     env = {
         **os.environ,
         "SSL_CERT_FILE": os.environ.get("SSL_CERT_FILE", "/etc/ssl/certs/ca-certificates.crt"),
@@ -59,6 +62,7 @@ def write(uv: str) -> None:
                 # pyproject, so adding one dependency does not move every other pin.
                 "--output-file",
                 name,
+                *uv_args,
             ],
             cwd=ROOT,
             env=env,
@@ -73,13 +77,30 @@ def write(uv: str) -> None:
             "# (deploy/lock.py, uv pip compile --generate-hashes --universal); do not edit.\n"
             f"{MARK}{fingerprint()}\n"
         )
-        resolved = (ROOT / name).read_text()
-        (ROOT / name).write_text(header + resolved.removeprefix(header))
+        (ROOT / name).write_text(header + (ROOT / name).read_text())
         print(f"wrote {name}")
 
 
+def pins(text: str) -> dict[str, str]:
+    """Package -> version of each `name==version` line of a lock file."""
+    return {
+        m.group(1).lower(): m.group(2)
+        for m in re.finditer(r"^([A-Za-z0-9_.-]+)==([^\s;\\]+)", text, re.MULTILINE)
+    }
+
+
+def disagreements() -> list[str]:
+    """The packages both locks pin, each to another version: the tests would then run on
+    something the image does not ship."""
+    dev, runtime = (pins((ROOT / name).read_text()) for name in LOCKS)
+    return sorted(
+        f"{p}: {dev[p]} / {runtime[p]}" for p in dev.keys() & runtime.keys() if dev[p] != runtime[p]
+    )
+
+
 def check() -> int:
-    """0 when every lock file was generated from the current dependency lists."""
+    """0 when every lock file was generated from the current dependency lists and the two
+    pin every package they share to one version."""
     want = fingerprint()
     stale = [
         name
@@ -91,12 +112,17 @@ def check() -> int:
             f"{name} is stale: pyproject.toml's dependencies changed; run ./dev lock",
             file=sys.stderr,
         )
-    return 1 if stale else 0
+    if stale:
+        return 1
+    differ = disagreements()
+    for line in differ:
+        print(f"the locks disagree on {line}; run ./dev lock -P PACKAGE", file=sys.stderr)
+    return 1 if differ else 0
 
 
 if __name__ == "__main__":
     command = sys.argv[1] if len(sys.argv) > 1 else "check"
     if command == "write":
-        write(sys.argv[2] if len(sys.argv) > 2 else "uv")
+        write(sys.argv[2] if len(sys.argv) > 2 else "uv", *sys.argv[3:])
     else:
         sys.exit(check())

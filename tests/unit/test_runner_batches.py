@@ -3,13 +3,14 @@ within it after the first record; never more than the batch size."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from aiokafka import TopicPartition
 
 from newswire.config import Settings
 from newswire.observability.metrics import PipelineMetrics
-from newswire.runner.runner import IDLE_WAIT_MS, MORE_WAIT_MS, StageRunner
+from newswire.runner.runner import IDLE_WAIT_MS, LINGER_STEP_MS, MORE_WAIT_MS, StageRunner
 from newswire.runner.stage import Stage
 
 TP = TopicPartition("raw", 0)
@@ -21,16 +22,21 @@ async def _handle(items: object, state: object) -> list[object]:
 
 class ScriptedConsumer:
     """Answers each `getmany` with the next scripted list of records (offsets), then
-    nothing; notes the timeout and the most records each call asked for."""
+    nothing; an empty answer comes after the timeout, as aiokafka's does. Notes the
+    timeout and the most records each call asked for."""
 
     def __init__(self, *answers: list[int]) -> None:
         self.answers = list(answers)
         self.calls: list[tuple[int, int]] = []
+        self.waiting = asyncio.Event()  # set while an empty answer waits out its timeout
 
     async def getmany(self, *, timeout_ms: int, max_records: int) -> dict[TopicPartition, Any]:
         self.calls.append((timeout_ms, max_records))
         offsets = self.answers.pop(0) if self.answers else []
         assert len(offsets) <= max_records
+        if not offsets:
+            self.waiting.set()
+            await asyncio.sleep(timeout_ms / 1000)
         return {TP: offsets} if offsets else {}
 
 
@@ -66,13 +72,25 @@ async def test_a_linger_keeps_collecting_after_a_quiet_moment_until_the_batch_is
     assert consumer.answers == [[5]]
 
 
-async def test_an_empty_poll_ends_nothing_and_returns_nothing() -> None:
+async def test_an_empty_poll_returns_nothing_without_lingering() -> None:
     consumer = ScriptedConsumer()
     assert await runner(1000)._take(consumer) == {}  # type: ignore[arg-type]
     assert consumer.calls == [(IDLE_WAIT_MS, 4)]
+
+
+async def test_a_lingering_batch_ends_early_when_the_runner_stops() -> None:
+    consumer = ScriptedConsumer([1])
+    lingering = runner(1000)
+    taking = asyncio.ensure_future(lingering._take(consumer))  # type: ignore[arg-type]
+    await consumer.waiting.wait()  # the batch has its first record and lingers
+    lingering.stop()
+    assert await taking == {TP: [1]}
+    assert len(consumer.calls) == 2  # one look of at most LINGER_STEP_MS, not the whole second
+    assert consumer.calls[1][0] <= LINGER_STEP_MS
 
 
 async def test_a_batch_that_stays_short_ends_when_the_linger_does() -> None:
     consumer = ScriptedConsumer([1])
     assert await runner(20)._take(consumer) == {TP: [1]}  # type: ignore[arg-type]
     assert consumer.calls[-1] == (MORE_WAIT_MS, 3)  # the last look, once the linger is over
+    assert len(consumer.calls) <= 4  # waits, never spins

@@ -91,6 +91,8 @@ MORE_WAIT_MS = 1
 # a few milliseconds on a broker nearby, so a 20 ms step is mostly idle time on every hop.
 TXN_CONCURRENT_RETRY_S = 0.005
 IDLE_WAIT_MS = 500
+# A lingering batch looks at the stop flag at least this often.
+LINGER_STEP_MS = 100
 # A record whose own send keeps failing with a retriable error while the broker answers
 # (e.g. its topic was deleted) is dead-lettered after this many attempts.
 PUBLISH_ATTEMPTS = 3
@@ -344,7 +346,8 @@ class StageRunner(Generic[T]):
         while 0 < taken < size and not self._stopping.is_set():
             left_ms = int((linger_ends - time.monotonic()) * 1000)
             more = await consumer.getmany(
-                timeout_ms=max(MORE_WAIT_MS, left_ms), max_records=size - taken
+                timeout_ms=max(MORE_WAIT_MS, min(left_ms, LINGER_STEP_MS)),
+                max_records=size - taken,
             )
             if not more and left_ms <= MORE_WAIT_MS:
                 break

@@ -23,8 +23,8 @@ from typing import Any, Literal, get_args
 from newswire.tagging.chunks import Piece, entity_pieces, split_for_ner
 from newswire.tagging.spans import NerSpan
 
-# Tagging needs entities only. The parser, lemmatizer and attribute ruler are skipped;
-# en_core_web_sm's NER listens to its own tok2vec, so that one stays.
+# Tagging needs entities only. The parser, lemmatizer and attribute ruler are skipped, and
+# so is the shared tok2vec once nothing kept listens to it (`_drop_unheard_tok2vec`).
 _NOT_NEEDED = ("parser", "lemmatizer", "attribute_ruler", "senter", "tagger", "morphologizer")
 # English (OntoNotes) labels as they are; the WikiNER labels of other pipelines mapped
 # onto them. MISC (events, works, nationalities mixed) is left out.
@@ -46,9 +46,12 @@ PIECE_LIMIT = 100_000
 PIPE_BATCH = 64
 # How a model's layers multiply matrices. "openblas": numpy's matmul (OpenBLAS, which
 # numpy's wheels carry, with kernels for the CPU it runs on), one thread per process;
-# "blis": thinc's default, the blis package. Same weights, same arithmetic in float32:
-# the entities found were identical on every development file, and OpenBLAS took about 40%
-# less CPU per article here (docs/performance.md, "The model's matrix products").
+# "blis": thinc's default, the blis package. Only the layers' products move (the token
+# vectors and the NER's precomputed features, most of the work); the transition parser's
+# small per-step products stay on blis, which thinc hands it whatever the ops say. Same
+# weights, float32 either way: the entities found were identical on every development
+# file, and OpenBLAS took about 40% less CPU per article here (docs/performance.md,
+# "OpenBLAS, and no unheard tok2vec").
 Matmul = Literal["openblas", "blis"]
 MATMULS: tuple[Matmul, ...] = get_args(Matmul)
 _process_matmul: Matmul = "openblas"
@@ -77,13 +80,17 @@ def model_for(
 
 def configure_process(matmul: Matmul) -> None:
     """Make this process multiply matrices the `matmul` way in every model it loads from
-    now on, with numpy's BLAS held to one thread (a NER pool runs one process per core
-    already). What each NER pool process runs first; a process that tags in a thread calls
-    it too."""
+    now on (OpenBLAS: held to one thread, as a NER pool runs one process per core already).
+    What each NER pool process runs first. A worker that tags in a thread
+    (`NEWSWIRE_NER_PROCESSES=0`) calls it too, so the setting and the one-thread limit
+    then hold for the whole worker process, the last call winning."""
     if matmul not in MATMULS:
         raise ValueError(f"unknown matmul {matmul!r}; one of {', '.join(MATMULS)}")
     global _process_matmul  # noqa: PLW0603 - one setting per process, set before loading
     _process_matmul = matmul
+
+
+def _one_blas_thread() -> None:
     # threadpoolctl limits only the libraries already loaded: numpy (and its BLAS) first.
     import numpy  # noqa: F401, PLC0415 - loaded for its BLAS, before the limit
     from threadpoolctl import threadpool_limits  # noqa: PLC0415 - only tagging processes
@@ -91,9 +98,18 @@ def configure_process(matmul: Matmul) -> None:
     threadpool_limits(limits=1, user_api="blas")
 
 
+def _drop_unheard_tok2vec(nlp: Any) -> None:
+    # en_core_web_sm's and fr_core_news_sm's NER embed their own tok2vec; the shared one
+    # feeds only the tagger, parser and morphologizer left out here. Run anyway, it doubled
+    # the token-vector work for an output nothing read (about a fifth of NER's CPU).
+    if "tok2vec" in nlp.pipe_names and not nlp.get_pipe("tok2vec").listening_components:
+        nlp.remove_pipe("tok2vec")
+
+
 def load_model(name: str) -> Any:
-    """The spaCy pipeline package `name`, with only what NER needs enabled, multiplying
-    matrices as `configure_process` set (OpenBLAS unless told otherwise). It must be
+    """The spaCy pipeline package `name`, with only what NER needs enabled (no shared
+    tok2vec that no kept component listens to), multiplying matrices as
+    `configure_process` set (OpenBLAS on one thread unless told otherwise). It must be
     pip-installed (nothing is downloaded at run time)."""
     return _load_model(name, _process_matmul)
 
@@ -110,7 +126,9 @@ def _load_model(name: str, matmul: Matmul) -> Any:
             f"spaCy pipeline {name!r} is not installed; pip install the package that carries it "
             "(see NEWSWIRE_NER_MODEL in docs/configuration.md)"
         ) from exc
+    _drop_unheard_tok2vec(nlp)
     if matmul == "openblas":
+        _one_blas_thread()
         # thinc's own switch: NumpyOps without blis hands gemm to numpy.
         ops = NumpyOps(use_blis=False)
         for _, component in nlp.components:

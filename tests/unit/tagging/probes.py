@@ -8,12 +8,12 @@ from newswire.tagging import ner
 MODEL = Settings.model_construct().ner_model
 
 
-def how_this_process_multiplies() -> tuple[set[bool], list[int]]:
-    """Whether the loaded model's layers use blis (one value per kind of ops seen), and
-    the thread count of every BLAS library loaded in this process."""
+def how_this_process_tags() -> tuple[list[str], set[bool], list[int]]:
+    """The loaded model's components; whether its NER layers use blis (one value per kind
+    of ops seen); the thread count of every BLAS library loaded in this process."""
     from threadpoolctl import threadpool_info
 
-    model = ner.load_model(MODEL).get_pipe("tok2vec").model
-    use_blis = {bool(node.ops.use_blis) for node in model.walk()}
+    nlp = ner.load_model(MODEL)
+    use_blis = {bool(node.ops.use_blis) for node in nlp.get_pipe("ner").model.walk()}
     threads = [int(info["num_threads"]) for info in threadpool_info() if info["user_api"] == "blas"]
-    return use_blis, threads
+    return list(nlp.pipe_names), use_blis, threads

@@ -1,5 +1,7 @@
-"""The NER model's matrix products: OpenBLAS on one thread in every pool process (a
-replacement process too) unless blis is asked for, and the same entities either way."""
+"""How the NER model runs: only the components NER needs (no shared tok2vec nothing
+listens to), its layers' matrix products on OpenBLAS with one thread in every pool
+process (a replacement process too) unless blis is asked for, and the same entities as
+the pipeline as installed."""
 
 from __future__ import annotations
 
@@ -16,16 +18,18 @@ from newswire.config import Settings
 from newswire.tagging import ner
 from newswire.tagging.service import TaggingService
 
-from .probes import MODEL, how_this_process_multiplies
+from .probes import MODEL, how_this_process_tags
 
+DATA = Path(__file__).parents[2] / "data"
 SEEDS = sorted((Path(__file__).parents[3] / "seeds").glob("*.txt"))
+FRENCH = Settings.model_construct().ner_language_model_map["fr"]
 
 
-async def probe(service: TaggingService) -> tuple[set[bool], list[int]]:
+async def probe(service: TaggingService) -> tuple[list[str], set[bool], list[int]]:
     executor = service._executor
     assert isinstance(executor, ProcessPoolExecutor)
     loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(executor, how_this_process_multiplies)
+    return await loop.run_in_executor(executor, how_this_process_tags)
 
 
 def test_the_setting_offers_exactly_the_ways_the_model_knows() -> None:
@@ -36,38 +40,50 @@ def test_the_setting_offers_exactly_the_ways_the_model_knows() -> None:
 
 
 @pytest.mark.slow
-async def test_pool_processes_use_one_openblas_thread_even_after_a_replacement() -> None:
+async def test_a_pool_process_runs_ner_alone_on_one_openblas_thread() -> None:
     service = TaggingService(MODEL, processes=1)
     service.start()
     try:
-        assert await probe(service) == ({False}, [1])
+        assert await probe(service) == (["ner"], {False}, [1])
+    finally:
+        service.close()
+
+
+@pytest.mark.slow
+async def test_a_replacement_pool_process_is_configured_as_the_first() -> None:
+    # blis, not the module's default, so that only the pool's initializer can explain it.
+    service = TaggingService(MODEL, processes=1, matmul="blis")
+    service.start()
+    try:
+        assert (await probe(service))[1] == {True}
         (victim,) = [p.pid for p in service._executor._processes.values()]  # type: ignore[union-attr]
         os.kill(victim, signal.SIGKILL)
         await service.tag_many(["Kofi Annan flew to Nairobi."], languages=["en"])
         assert service.restarts == 1
-        assert await probe(service) == ({False}, [1])
+        assert (await probe(service))[1] == {True}
     finally:
         service.close()
 
 
-@pytest.mark.slow
-async def test_blis_when_asked() -> None:
-    service = TaggingService(MODEL, processes=1, matmul="blis")
-    service.start()
-    try:
-        use_blis, _ = await probe(service)
-        assert use_blis == {True}
-    finally:
-        service.close()
+def _as_installed(name: str) -> object:
+    import spacy
+
+    return spacy.load(name, exclude=list(ner._NOT_NEEDED))
 
 
 @pytest.mark.slow
-def test_both_ways_find_the_same_entities() -> None:
-    texts = [path.read_text() for path in SEEDS]
-    assert len(texts) == 5
-    found = {
-        matmul: ner.entity_spans(ner._load_model(MODEL, matmul).pipe(texts))
-        for matmul in ner.MATMULS
-    }
-    assert sum(map(len, found["openblas"])) > 50  # the seeds name many things
-    assert found["openblas"] == found["blis"]
+@pytest.mark.parametrize(
+    ("model", "paths"),
+    [(MODEL, SEEDS), (FRENCH, sorted((DATA / "multilingual").glob("fr_*.txt")))],
+)
+def test_the_entities_are_those_of_the_pipeline_as_installed(model: str, paths: list[Path]) -> None:
+    texts = [path.read_text() for path in paths]
+    assert len(texts) >= 4
+    installed = _as_installed(model)
+    assert "tok2vec" in installed.pipe_names  # type: ignore[attr-defined]
+    expected = ner.entity_spans(installed.pipe(texts))  # type: ignore[attr-defined]
+    assert sum(map(len, expected)) > 20  # the texts name many things
+    for matmul in ner.MATMULS:
+        loaded = ner._load_model(model, matmul)
+        assert loaded.pipe_names == ["ner"]
+        assert ner.entity_spans(loaded.pipe(texts)) == expected
