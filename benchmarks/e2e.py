@@ -667,6 +667,11 @@ def plot(result: dict[str, Any], path: Path) -> None:
             color="#55a868",
             label=f"spaCy alone {result['references']['spacy_single_process_per_s']:.1f}/s",
         )
+        like = result["references"].get("spacy_as_worker_single_process_per_s")
+        if like:
+            left.axhline(
+                like, ls="-.", color="#8172b2", label=f"spaCy as the worker loads it {like:.1f}/s"
+            )
     left.set(
         title=f"{result['sustained']['articles']} articles produced at once",
         xlabel="seconds since the first send",
