@@ -76,6 +76,26 @@ WARM_UP = 24
 MAX_MESSAGE = 8 * 1024 * 1024
 
 
+def git_commit() -> str | None:
+    """The checkout's commit, with "+changes" when files differ from it (None outside git)."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607 - git from PATH
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],  # noqa: S607
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return head + ("+changes" if dirty else "")
+
+
 def percentile(values: list[float], share: float) -> float:
     """The `share` percentile of `values` (nearest rank)."""
     ordered = sorted(values)
@@ -452,16 +472,19 @@ def ner_reads(before: list[str], texts: list[str]) -> dict[str, float] | None:
 # --- references ----------------------------------------------------------------------
 
 
-def spacy_rate(texts: list[str], model: str, as_worker: bool = False) -> tuple[float, float]:
+def spacy_rate(
+    texts: list[str], model: str, as_worker: ner.Matmul | None = None
+) -> tuple[float, float]:
     """Articles per second of the spaCy model alone on the whole texts in this one process,
     and the CPU seconds it spent per article (which the machine's other load does not
-    change). By default the pipeline as installed, tok2vec + ner (blis); `as_worker`: as
-    the worker's NER processes load it (`newswire.tagging.ner.load_model`: the ner
-    component alone, OpenBLAS on one thread), the like-for-like figure."""
+    change). By default the pipeline as installed, tok2vec + ner (blis); `as_worker` (the
+    worker's NEWSWIRE_NER_MATMUL): as the worker's NER processes load it
+    (`newswire.tagging.ner.load_model`: the ner component alone, that matmul, one BLAS
+    thread), the like-for-like figure."""
     import spacy  # noqa: PLC0415 - heavy; loaded only once the worker is stopped
 
     if as_worker:
-        ner.configure_process("openblas")
+        ner.configure_process(as_worker)
         nlp = ner.load_model(model)
     else:
         nlp = spacy.load(
@@ -807,6 +830,9 @@ def main() -> None:  # noqa: PLR0915 - one run, told in order
             "ner_model": base.ner_model,
             "ner_processes": base.ner_processes,
             "profile": args.profile,
+            "latency_share": args.latency_share,
+            "latency_rate_per_s": args.latency_rate,
+            "commit": git_commit(),
             "newswire_env": {k: v for k, v in os.environ.items() if k.startswith("NEWSWIRE_")},
         },
         "text": {
@@ -820,7 +846,7 @@ def main() -> None:  # noqa: PLR0915 - one run, told in order
     spacy_texts = batches["sustained"][: args.spacy_articles]
     spacy_before, spacy_cpu_before = spacy_rate(spacy_texts, base.ner_model)
     print(f"spaCy alone before: {spacy_before:.1f} articles/s")
-    like_before, like_cpu_before = spacy_rate(spacy_texts, base.ner_model, as_worker=True)
+    like_before, like_cpu_before = spacy_rate(spacy_texts, base.ner_model, base.ner_matmul)
     print(f"spaCy alone as the worker loads it, before: {like_before:.1f} articles/s")
     with broker() as bootstrap, ExitStack() as stack:
         env = worker_env(settings, bootstrap)
@@ -880,7 +906,7 @@ def main() -> None:  # noqa: PLR0915 - one run, told in order
             ),
         }
     spacy_after, spacy_cpu_after = spacy_rate(spacy_texts, base.ner_model)
-    like_after, like_cpu_after = spacy_rate(spacy_texts, base.ner_model, as_worker=True)
+    like_after, like_cpu_after = spacy_rate(spacy_texts, base.ner_model, base.ner_matmul)
     result["references"]["spacy_as_worker_single_process_per_s"] = round(
         (like_before + like_after) / 2, 2
     )

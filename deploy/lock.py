@@ -82,16 +82,19 @@ def write(uv: str, *uv_args: str) -> None:
 
 
 def pins(text: str) -> dict[str, str]:
-    """Package -> version of each `name==version` line of a lock file."""
-    return {
-        m.group(1).lower(): m.group(2)
-        for m in re.finditer(r"^([A-Za-z0-9_.-]+)==([^\s;\\]+)", text, re.MULTILINE)
-    }
+    """Package (with its environment marker, when the lock forks it by Python version or
+    platform: "numpy ; python_full_version < '3.12'") -> version, for each `name==version`
+    line of a lock file."""
+    found: dict[str, str] = {}
+    for m in re.finditer(r"^([A-Za-z0-9_.-]+)==([^\s;\\]+)(?: ;([^\\\n]*))?", text, re.MULTILINE):
+        marker = (m.group(3) or "").strip()
+        found[m.group(1).lower() + (f" ; {marker}" if marker else "")] = m.group(2)
+    return found
 
 
 def disagreements() -> list[str]:
-    """The packages both locks pin, each to another version: the tests would then run on
-    something the image does not ship."""
+    """The packages both locks pin for one environment, each to another version: the tests
+    would then run on something the image does not ship."""
     dev, runtime = (pins((ROOT / name).read_text()) for name in LOCKS)
     return sorted(
         f"{p}: {dev[p]} / {runtime[p]}" for p in dev.keys() & runtime.keys() if dev[p] != runtime[p]

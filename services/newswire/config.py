@@ -63,7 +63,7 @@ class Settings(KafkaSecuritySettings, IngestSecuritySettings, TopicDurabilitySet
         le=1000,
         description="How long a stage's batch keeps collecting records after its first "
         "one arrived (it stops early when full). Each batch is one transaction per input "
-        "partition, so a short linger trades a few milliseconds per hop for fewer "
+        "partition, so a linger trades up to its own length per hop for fewer "
         "transactions at moderate rates; 0 takes what is waiting (docs/performance.md).",
     )
     overlap_commits: bool = Field(
@@ -165,7 +165,7 @@ class Settings(KafkaSecuritySettings, IngestSecuritySettings, TopicDurabilitySet
     ner_matmul: Literal["openblas", "blis"] = Field(
         default="openblas",
         description="How the NER model multiplies matrices: openblas (numpy's BLAS, one "
-        "thread per NER process; about 40% less CPU than blis on the machine measured, same "
+        "thread per NER process; 30-40% less NER CPU than blis on the machine measured, same "
         "entities) or blis (spaCy's default). Try blis on a CPU where it has tuned kernels "
         "(docs/performance.md).",
     )
@@ -173,7 +173,7 @@ class Settings(KafkaSecuritySettings, IngestSecuritySettings, TopicDurabilitySet
         default=64,
         description="Most articles per NER batch. A batch takes what is waiting, up to this "
         "size, and waits for more only while more keeps arriving. Each batch is one "
-        "transaction per input partition: 64 sustained ~20% more articles/s than 32 on two "
+        "transaction per input partition: 64 sustained 12-25% more articles/s than 32 on two "
         "cores (docs/performance.md).",
     )
     broker_unreachable_after_s: float = Field(

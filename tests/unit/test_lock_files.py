@@ -25,7 +25,22 @@ def test_pins_reads_name_and_version_with_or_without_markers_and_hashes() -> Non
         "PyYAML==6.0.3\n"
         "    # via newswire\n"
     )
-    assert _lock_tool().pins(text) == {"numpy": "2.4.6", "cffi": "2.1.1", "pyyaml": "6.0.3"}
+    assert _lock_tool().pins(text) == {
+        "numpy": "2.4.6",
+        "cffi ; platform_python_implementation != 'PyPy'": "2.1.1",
+        "pyyaml": "6.0.3",
+    }
+
+
+def test_a_package_the_lock_forks_by_python_version_is_read_once_per_fork() -> None:
+    text = (
+        "numpy==2.4.6 ; python_full_version < '3.12' \\\n    --hash=sha256:00\n"
+        "numpy==2.5.5 ; python_full_version >= '3.12' \\\n    --hash=sha256:11\n"
+    )
+    assert _lock_tool().pins(text) == {
+        "numpy ; python_full_version < '3.12'": "2.4.6",
+        "numpy ; python_full_version >= '3.12'": "2.5.5",
+    }
 
 
 def test_the_committed_locks_agree_on_every_package_they_share() -> None:

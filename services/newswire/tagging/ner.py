@@ -50,8 +50,8 @@ PIPE_BATCH = 64
 # vectors and the NER's precomputed features, most of the work); the transition parser's
 # small per-step products stay on blis, which thinc hands it whatever the ops say. Same
 # weights, float32 either way: the entities found were identical on every development
-# file, and OpenBLAS took about 40% less CPU per article here (docs/performance.md,
-# "OpenBLAS, and no unheard tok2vec").
+# file, and OpenBLAS took 30-40% less NER CPU per article here (docs/performance.md,
+# "Now: OpenBLAS, no unheard tok2vec, batches of 64").
 Matmul = Literal["openblas", "blis"]
 MATMULS: tuple[Matmul, ...] = get_args(Matmul)
 _process_matmul: Matmul = "openblas"
@@ -102,8 +102,10 @@ def _drop_unheard_tok2vec(nlp: Any) -> None:
     # en_core_web_sm's and fr_core_news_sm's NER embed their own tok2vec; the shared one
     # feeds only the tagger, parser and morphologizer left out here. Run anyway, it doubled
     # the token-vector work for an output nothing read (about a fifth of NER's CPU).
-    if "tok2vec" in nlp.pipe_names and not nlp.get_pipe("tok2vec").listening_components:
-        nlp.remove_pipe("tok2vec")
+    if "tok2vec" in nlp.pipe_names:
+        listeners = getattr(nlp.get_pipe("tok2vec"), "listening_components", None)
+        if listeners == []:  # a Tok2Vec component, and nothing kept listens to it
+            nlp.remove_pipe("tok2vec")
 
 
 def load_model(name: str) -> Any:

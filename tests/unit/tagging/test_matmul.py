@@ -87,3 +87,34 @@ def test_the_entities_are_those_of_the_pipeline_as_installed(model: str, paths: 
         loaded = ner._load_model(model, matmul)
         assert loaded.pipe_names == ["ner"]
         assert ner.entity_spans(loaded.pipe(texts)) == expected
+
+
+def _blank_with_tok2vec(ner_listens: bool) -> object:
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("tok2vec")
+    own = {"@architectures": "spacy.HashEmbedCNN.v2", "width": 96, "depth": 2,
+           "embed_size": 300, "window_size": 1, "maxout_pieces": 3, "subword_features": True,
+           "pretrained_vectors": None}  # fmt: skip
+    heard = {"@architectures": "spacy.Tok2VecListener.v1", "width": 96, "upstream": "*"}
+    model = {
+        "@architectures": "spacy.TransitionBasedParser.v2",
+        "state_type": "ner",
+        "extra_state_tokens": False,
+        "hidden_width": 16,
+        "maxout_pieces": 2,
+        "use_upper": True,
+        "tok2vec": heard if ner_listens else own,
+    }
+    nlp.add_pipe("ner", config={"model": model}).add_label("PERSON")  # type: ignore[attr-defined]
+    nlp.initialize()
+    return nlp
+
+
+@pytest.mark.parametrize("ner_listens", [True, False])
+def test_the_shared_tok2vec_goes_only_when_nothing_kept_listens(ner_listens: bool) -> None:
+    nlp = _blank_with_tok2vec(ner_listens)
+    ner._drop_unheard_tok2vec(nlp)
+    assert nlp.pipe_names == (["tok2vec", "ner"] if ner_listens else ["ner"])  # type: ignore[attr-defined]
+    assert list(nlp("Kofi Annan flew to Nairobi."))  # type: ignore[operator]
