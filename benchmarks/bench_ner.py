@@ -16,7 +16,6 @@ from collections.abc import Callable
 from typing import Any
 
 import spacy
-from thinc.api import NumpyOps
 from threadpoolctl import threadpool_limits
 
 from e2e_texts import build_articles
@@ -32,10 +31,7 @@ def loadings(model: str) -> dict[str, Callable[[], Any]]:
 
     def openblas_with_tok2vec() -> Any:
         nlp = as_installed()
-        ops = NumpyOps(use_blis=False)
-        for _, component in nlp.components:
-            for node in component.model.walk():
-                node.ops = ops
+        ner.use_numpy_matmul(nlp)
         return nlp
 
     def as_worker() -> Any:

@@ -349,9 +349,9 @@ class StageRunner(Generic[T]):
                 timeout_ms=max(MORE_WAIT_MS, min(left_ms, LINGER_STEP_MS)),
                 max_records=size - taken,
             )
-            if not more and left_ms <= MORE_WAIT_MS:
-                break
             if not more:
+                if left_ms <= MORE_WAIT_MS:
+                    break
                 continue
             for tp, records in more.items():
                 batch.setdefault(tp, []).extend(records)

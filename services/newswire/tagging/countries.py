@@ -28,7 +28,8 @@ _FIRST_MENTION_BONUS = 1.5
 # where the lead sets the story and for the country named first. The power damps an actor
 # named over and over ("the United States ... the Pentagon ... Washington") against the
 # place the lead sets the story in ("in Amazonia, Brazil"): named first and four times it
-# still loses to a region the lead names once ("in southern Iraq"), five times it wins. For it a demonym counts like a name ("Australian families of the victims",
+# still loses to a region the lead names once ("in southern Iraq"), five times it wins.
+# For it a demonym counts like a name ("Australian families of the victims",
 # "Six Swiss tour company staff" say whom the story is about), and the country named first
 # gets one and a half mentions more. A setting counts only in the lead sentence: further
 # down, "the camp in Nauru" or "the West Bank city of Hebron" is where a part of the story
@@ -409,12 +410,16 @@ def _confirmed_place(
     # where the article does not call it "the <name>" elsewhere ("A book, Tampa, ..." beside
     # "the Tampa crisis": a ship) unless this mention names where something happens ("in
     # Mackay" beside "the Mackay council": the town, as a name before a noun too).
+    # Cheapest first: the locative pattern runs only for a name the article also calls
+    # "the <name>".
     called_place = any(
         s.start == start and s.end == end and s.label in _PLACE_LABELS for s in spans
     )
-    located = _LOCATIVE.search(text, max(0, start - 60), start) is not None
-    stands = located or not _with_article_elsewhere(text, text[start:end])
-    return sense if called_place and stands else None
+    stands = called_place and (
+        not _with_article_elsewhere(text, text[start:end])
+        or _LOCATIVE.search(text, max(0, start - 60), start) is not None
+    )
+    return sense if stands else None
 
 
 # A country named as who speaks ("Iraq's ambassador said", "according to SANA") is less

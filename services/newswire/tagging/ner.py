@@ -108,6 +108,19 @@ def _drop_unheard_tok2vec(nlp: Any) -> None:
             nlp.remove_pipe("tok2vec")
 
 
+def use_numpy_matmul(nlp: Any) -> None:
+    """Make every layer of every component of `nlp` hand its matrix products to numpy
+    (thinc's own switch: `NumpyOps(use_blis=False)`); the parser's per-step products stay
+    on blis."""
+    from thinc.api import NumpyOps  # noqa: PLC0415 - comes with spaCy
+
+    ops = NumpyOps(use_blis=False)
+    for _, component in nlp.components:
+        model = getattr(component, "model", None)
+        for node in model.walk() if model is not None else ():
+            node.ops = ops
+
+
 def load_model(name: str) -> Any:
     """The spaCy pipeline package `name`, with only what NER needs enabled (no shared
     tok2vec that no kept component listens to), multiplying matrices as
@@ -119,7 +132,6 @@ def load_model(name: str) -> Any:
 @lru_cache(maxsize=4)
 def _load_model(name: str, matmul: Matmul) -> Any:
     import spacy  # noqa: PLC0415 - heavy; only processes that tag load it
-    from thinc.api import NumpyOps  # noqa: PLC0415 - comes with spaCy
 
     try:
         nlp = spacy.load(name, exclude=list(_NOT_NEEDED))
@@ -131,12 +143,7 @@ def _load_model(name: str, matmul: Matmul) -> Any:
     _drop_unheard_tok2vec(nlp)
     if matmul == "openblas":
         _one_blas_thread()
-        # thinc's own switch: NumpyOps without blis hands gemm to numpy.
-        ops = NumpyOps(use_blis=False)
-        for _, component in nlp.components:
-            model = getattr(component, "model", None)
-            for node in model.walk() if model is not None else ():
-                node.ops = ops
+        use_numpy_matmul(nlp)
     return nlp
 
 

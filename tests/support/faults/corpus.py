@@ -157,6 +157,7 @@ def _detectable_copy(
     originals hold than a band remembers (`holders`: originals per band), so no order of
     arrival can push `original` out of every band they share."""
     run = copy_id.rsplit("-", 1)[0]
+    own_bands = set(_candidate(original.article).fingerprint.band_keys)
     for _ in range(20):
         body, how = (
             (original.article.body, "exact") if exact else _near_copy(original.article.body, rng)
@@ -170,7 +171,6 @@ def _detectable_copy(
         )
         candidate = _candidate(copy)
         verdict = index.check(candidate, 0)
-        own_bands = set(_candidate(original.article).fingerprint.band_keys)
         findable = any(
             band in own_bands and holders[band] <= BUCKET_HANDLES
             for band in candidate.fingerprint.band_keys
