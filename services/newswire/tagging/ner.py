@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any, Literal, get_args
 
+from newswire.heap import freeze_loaded
 from newswire.tagging.chunks import Piece, entity_pieces, split_for_ner
 from newswire.tagging.spans import NerSpan
 
@@ -144,6 +145,8 @@ def _load_model(name: str, matmul: Matmul) -> Any:
     if matmul == "openblas":
         _one_blas_thread()
         use_numpy_matmul(nlp)
+    # A pipeline is loaded once per process and kept: out of the collector's full passes.
+    freeze_loaded()
     return nlp
 
 

@@ -16,11 +16,13 @@ import logging
 from typing import Any
 
 import faust
+import structlog
 from faust.app.base import BootStrategy
 from mode import Service
 
 from newswire.config import Settings
 from newswire.connection import faust_app_options
+from newswire.heap import freeze_loaded
 from newswire.observability.health import ReadinessCheck, register_health
 from newswire.observability.logs import configure_logging
 from newswire.observability.metrics import Offsets, PipelineMetrics
@@ -30,6 +32,7 @@ from newswire.runner.limits import TopicGuard
 from newswire.wire import register_faust_codec
 
 STOP_GRACE_S = 20.0
+log = structlog.get_logger("newswire.worker")
 
 
 class _HostOnly(BootStrategy):
@@ -157,6 +160,7 @@ def run_worker(settings: Settings) -> None:
         # Off the event loop, so /healthz answers during a long load while /readyz says
         # models_loaded=false; the enrich stage joins its group only once they are loaded.
         metrics.model_load_seconds.set(await asyncio.to_thread(tagging.start))
+        log.info("worker.heap_frozen", objects=freeze_loaded())
 
     app.task(load_models)
     app.service(pipeline_service(runners, watch, guard))
