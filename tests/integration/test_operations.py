@@ -221,6 +221,8 @@ def test_prometheus_reads_the_counters_and_lag_of_a_running_worker(scenario: Sce
     assert ratio == pytest.approx(1 / (n + 1))
     assert value(prom, "newswire_end_to_end_seconds_count") == n
     assert value(prom, "newswire_model_load_seconds") > 0  # type: ignore[operator]
+    # The worker collects once before freezing what it loaded: at least one full pass.
+    assert value(prom, 'newswire_gc_pause_seconds_count{generation="2"}') >= 1  # type: ignore[operator]
     assert query(prom, 'newswire_build_info{component="worker"}')
     assert query(prom, "faust_messages_received_total")  # faust's own sensors, same page
     raw = topic_name(scenario.settings, RAW)

@@ -115,6 +115,14 @@ class PipelineMetrics:
             buckets=BATCH_BUCKETS,
             registry=registry,
         )
+        self.gc_pause_seconds = Histogram(
+            "newswire_gc_pause_seconds",
+            "Time the worker process stood still in one garbage collection (every stage "
+            "waits for it), by generation.",
+            ["generation"],
+            buckets=LATENCY_BUCKETS,
+            registry=registry,
+        )
         self.model_load_seconds = Gauge(
             "newswire_model_load_seconds",
             "Time to load the gazetteer and NER model at start-up.",

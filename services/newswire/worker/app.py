@@ -23,6 +23,7 @@ from mode import Service
 from newswire.config import Settings
 from newswire.connection import faust_app_options
 from newswire.heap import freeze_loaded
+from newswire.observability.gc_pauses import observe_gc_pauses
 from newswire.observability.health import ReadinessCheck, register_health
 from newswire.observability.logs import configure_logging
 from newswire.observability.metrics import Offsets, PipelineMetrics
@@ -155,6 +156,7 @@ def run_worker(settings: Settings) -> None:
         )
     ]
     export_metrics(app, metrics, runners)
+    observe_gc_pauses(metrics.gc_pause_seconds)
 
     async def load_models() -> None:
         # Off the event loop, so /healthz answers during a long load while /readyz says

@@ -1,0 +1,32 @@
+"""The worker's garbage-collection pauses reach its metrics, and stop when told."""
+
+from __future__ import annotations
+
+import gc
+
+from prometheus_client import CollectorRegistry
+
+from newswire.observability.gc_pauses import observe_gc_pauses
+from newswire.observability.metrics import PipelineMetrics
+
+
+def _full_collections(registry: CollectorRegistry) -> float:
+    value = registry.get_sample_value("newswire_gc_pause_seconds_count", {"generation": "2"})
+    return value or 0.0
+
+
+def test_each_full_collection_is_one_observation_until_stopped() -> None:
+    metrics = PipelineMetrics(CollectorRegistry())
+    stop = observe_gc_pauses(metrics.gc_pause_seconds)
+    try:
+        gc.collect()
+        gc.collect()
+        assert _full_collections(metrics.registry) == 2
+        assert (
+            metrics.registry.get_sample_value("newswire_gc_pause_seconds_sum", {"generation": "2"})
+            or 0.0
+        ) > 0
+    finally:
+        stop()
+    gc.collect()
+    assert _full_collections(metrics.registry) == 2
