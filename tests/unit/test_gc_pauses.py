@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import threading
 
 from prometheus_client import CollectorRegistry
 
@@ -30,3 +31,23 @@ def test_each_full_collection_is_one_observation_until_stopped() -> None:
         stop()
     gc.collect()
     assert _full_collections(metrics.registry) == 2
+
+
+def test_a_collection_during_a_scrape_of_the_metric_does_not_wait_on_itself() -> None:
+    # A scrape copies the labelled series under the metric's own lock; a collection that
+    # starts right then runs the callback in the same thread, under that lock.
+    metrics = PipelineMetrics(CollectorRegistry())
+    stop = observe_gc_pauses(metrics.gc_pause_seconds)
+
+    def collect_under_the_scrape_lock() -> None:
+        with metrics.gc_pause_seconds._lock:
+            gc.collect()
+
+    try:
+        collecting = threading.Thread(target=collect_under_the_scrape_lock, daemon=True)
+        collecting.start()
+        collecting.join(timeout=10)
+        assert not collecting.is_alive()
+        assert _full_collections(metrics.registry) == 1
+    finally:
+        stop()
