@@ -42,9 +42,11 @@ def test_garbage_cycles_are_collected_before_the_freeze() -> None:
     first.other, second.other = second, first
     probe = weakref.ref(first)
     del first, second
+    was_enabled = gc.isenabled()
     gc.disable()  # only freeze_loaded's own collection may free the cycle
     try:
         freeze_loaded()
     finally:
-        gc.enable()
+        if was_enabled:
+            gc.enable()
     assert probe() is None

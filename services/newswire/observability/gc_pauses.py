@@ -25,9 +25,7 @@ def observe_gc_pauses(pauses: Histogram) -> Callable[[], None]:
         if phase == "start":
             started[0] = time.perf_counter()
             return
-        series = by_generation.get(info["generation"])
-        if series is not None:
-            series.observe(time.perf_counter() - started[0])
+        by_generation[info["generation"]].observe(time.perf_counter() - started[0])
 
     gc.callbacks.append(on_collection)
 

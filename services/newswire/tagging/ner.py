@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import multiprocessing
 import time
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
@@ -56,6 +57,8 @@ PIPE_BATCH = 64
 Matmul = Literal["openblas", "blis"]
 MATMULS: tuple[Matmul, ...] = get_args(Matmul)
 _process_matmul: Matmul = "openblas"
+# Pipelines this pool process has loaded and frozen (`_pool_model`).
+_frozen_models: set[str] = set()
 
 
 class ModelNotInstalledError(RuntimeError):
@@ -145,8 +148,6 @@ def _load_model(name: str, matmul: Matmul) -> Any:
     if matmul == "openblas":
         _one_blas_thread()
         use_numpy_matmul(nlp)
-    # A pipeline is loaded once per process and kept: out of the collector's full passes.
-    freeze_loaded()
     return nlp
 
 
@@ -195,7 +196,7 @@ def warm_up(model: str | None) -> float:
     """Load the NER model in this (pool) process; return the seconds it took."""
     started = time.perf_counter()
     if model:
-        load_model(model)
+        _pool_model(model)
     return time.perf_counter() - started
 
 
@@ -203,7 +204,20 @@ def ner_job(texts: list[str], model: str, max_chars: int | None = None) -> list[
     """NER spans of `texts` (pieces already chosen) with `model`: what a pool process does
     for one batch. It lives here, beside the model, so that a pool process imports only
     this module and spaCy, not the worker's tagging and cleaning code."""
+    _pool_model(model)
     return model_spans(texts, model, max_chars=max_chars)
+
+
+def _pool_model(name: str) -> None:
+    # A NER pool process keeps its pipelines for life: once one is loaded, freeze it out of
+    # the collector's full passes. Only in a pool's own process: a worker that tags in a
+    # thread freezes once itself, after loading (worker.app), and a test or benchmark that
+    # loads and drops pipelines must not have them frozen (their reference cycles would
+    # then never be freed).
+    load_model(name)
+    if name not in _frozen_models and multiprocessing.parent_process() is not None:
+        _frozen_models.add(name)
+        freeze_loaded()
 
 
 def ner_pieces(text: str, limit: int = PIECE_LIMIT) -> list[Piece]:

@@ -17,3 +17,10 @@ def how_this_process_tags() -> tuple[list[str], set[bool], list[int]]:
     use_blis = {bool(node.ops.use_blis) for node in nlp.get_pipe("ner").model.walk()}
     threads = [int(info["num_threads"]) for info in threadpool_info() if info["user_api"] == "blas"]
     return list(nlp.pipe_names), use_blis, threads
+
+
+def frozen_objects() -> int:
+    """How many objects this process has frozen out of the collector's full passes."""
+    import gc
+
+    return gc.get_freeze_count()
