@@ -15,7 +15,6 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import spacy
 from threadpoolctl import threadpool_limits
 
 from e2e_texts import build_articles
@@ -27,10 +26,10 @@ def loadings(model: str) -> dict[str, Callable[[], Any]]:
     """Each way of loading the model, by name."""
 
     def as_installed() -> Any:
-        return spacy.load(model, exclude=list(ner._NOT_NEEDED))
+        return ner.load_as_installed(model)
 
     def openblas_with_tok2vec() -> Any:
-        nlp = as_installed()
+        nlp = ner.load_as_installed(model)
         ner.use_numpy_matmul(nlp)
         return nlp
 

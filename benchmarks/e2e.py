@@ -481,15 +481,11 @@ def spacy_rate(
     worker's NEWSWIRE_NER_MATMUL): as the worker's NER processes load it
     (`newswire.tagging.ner.load_model`: the ner component alone, that matmul, one BLAS
     thread), the like-for-like figure."""
-    import spacy  # noqa: PLC0415 - heavy; loaded only once the worker is stopped
-
     if as_worker:
         ner.configure_process(as_worker)
         nlp = ner.load_model(model)
     else:
-        nlp = spacy.load(
-            model, exclude=["parser", "lemmatizer", "attribute_ruler", "senter", "tagger"]
-        )
+        nlp = ner.load_as_installed(model)
     with threadpool_limits(limits=1, user_api="blas"):
         list(nlp.pipe(texts[:32], batch_size=32))  # first-call costs out of the timing
         started, cpu = time.perf_counter(), time.process_time()

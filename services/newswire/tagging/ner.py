@@ -133,17 +133,24 @@ def load_model(name: str) -> Any:
     return _load_model(name, _process_matmul)
 
 
-@lru_cache(maxsize=4)
-def _load_model(name: str, matmul: Matmul) -> Any:
+def load_as_installed(name: str) -> Any:
+    """The spaCy pipeline package `name` as installed, less the components NER does not
+    need (its shared tok2vec kept, spaCy's own matrix products): what `load_model` starts
+    from, and the reference the benchmarks and tests compare it with."""
     import spacy  # noqa: PLC0415 - heavy; only processes that tag load it
 
     try:
-        nlp = spacy.load(name, exclude=list(_NOT_NEEDED))
+        return spacy.load(name, exclude=list(_NOT_NEEDED))
     except OSError as exc:
         raise ModelNotInstalledError(
             f"spaCy pipeline {name!r} is not installed; pip install the package that carries it "
             "(see NEWSWIRE_NER_MODEL in docs/configuration.md)"
         ) from exc
+
+
+@lru_cache(maxsize=4)
+def _load_model(name: str, matmul: Matmul) -> Any:
+    nlp = load_as_installed(name)
     _drop_unheard_tok2vec(nlp)
     if matmul == "openblas":
         _one_blas_thread()

@@ -65,12 +65,6 @@ async def test_a_replacement_pool_process_is_configured_as_the_first() -> None:
         service.close()
 
 
-def _as_installed(name: str) -> object:
-    import spacy
-
-    return spacy.load(name, exclude=list(ner._NOT_NEEDED))
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("model", "paths"),
@@ -79,7 +73,7 @@ def _as_installed(name: str) -> object:
 def test_the_entities_are_those_of_the_pipeline_as_installed(model: str, paths: list[Path]) -> None:
     texts = [path.read_text() for path in paths]
     assert len(texts) >= 4
-    installed = _as_installed(model)
+    installed = ner.load_as_installed(model)
     assert "tok2vec" in installed.pipe_names  # type: ignore[attr-defined]
     expected = ner.entity_spans(installed.pipe(texts))  # type: ignore[attr-defined]
     assert sum(map(len, expected)) > 20  # the texts name many things
