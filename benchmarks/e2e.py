@@ -9,7 +9,11 @@ What it does, in one run:
    prefix (`newswire topics create`), and `newswire worker` processes configured only by
    NEWSWIRE_* variables (any NEWSWIRE_* of the caller's environment is passed on, so
    settings can be tried without editing code). Ready means `/readyz` answers 200; a few
-   warm-up articles then go through before anything is timed.
+   warm-up articles then go through before anything is timed, and then (unless
+   `--warm-up-s 0`) a burst of WARM_BURST articles and `--warm-up-s` seconds of articles at
+   WARM_RATE per second: the broker is a JVM, and a fresh one spends its first minutes
+   compiling its hot paths (its JIT compiler threads took 20-60% of a core through the
+   first latency phase of a cold run), which a broker in service has long done.
 2. Sustained rate: `--articles` distinct articles (see e2e_texts.py for how they are built
    from the Lee corpus) produced at once to news.articles.raw; a read_committed consumer
    of news.articles.enriched, .duplicates and .deadletter notes when each outcome arrives.
@@ -73,6 +77,13 @@ RAW, ENRICHED, DUPLICATES, DEADLETTER = (
 )
 OUTCOME_TOPICS = (ENRICHED, DUPLICATES, DEADLETTER)
 WARM_UP = 24
+# The broker's warm-up (see the docstring): a burst, then a stretch at a moderate rate, so
+# both the large-batch and the small-transaction paths are compiled before timing.
+WARM_BURST = 1000
+WARM_RATE = 40.0
+# Texts kept for the latency phase, per sustained-phase article. The phase lasts about a
+# minute: with 2,000 articles it runs the full minute at up to 83 articles/s.
+LATENCY_TEXTS_PER_ARTICLE = 2.5
 MAX_MESSAGE = 8 * 1024 * 1024
 
 
@@ -404,6 +415,11 @@ async def measure_pipeline(
             return Phase(stamps, {k: outcomes.seen[k] for k in keys})
 
         await phase(batches["warm_up"], None, 300)
+        if batches["warm_burst"]:
+            mark("broker-warm-up-start")
+            await phase(batches["warm_burst"], None, 300)
+            await phase(batches["warm_paced"], WARM_RATE, 300)
+            mark("broker-warm-up-end")
         loads = {"sustained_start": os.getloadavg()[0]}
         mark("sustained-start")
         sustained = await phase(batches["sustained"], None, 120 + len(batches["sustained"]) / 2)
@@ -660,13 +676,14 @@ def dedup_stage_rate(values: list[bytes], threshold: float) -> float | None:
 
 
 def plot(result: dict[str, Any], path: Path) -> None:
-    """Rate over time (sustained phase) and the latency distribution, in one PNG."""
+    """Rate over time (sustained phase), the latency distribution and CPU per process over
+    the whole run, in one PNG."""
     import matplotlib  # noqa: PLC0415
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt  # noqa: PLC0415
 
-    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))
+    fig, (left, right, cpu) = plt.subplots(1, 3, figsize=(18, 4.5))
     arrivals = result["sustained"]["arrival_s"]
     if arrivals:
         width = max(2, int(arrivals[-1] // 60) + 1)
@@ -712,6 +729,21 @@ def plot(result: dict[str, Any], path: Path) -> None:
         ylabel="articles",
     )
     right.legend()
+    timeline = result.get("cpu_timeline", {})
+    for role, shares in timeline.get("cpu_percent", {}).items():
+        seconds = [timeline["step_s"] * (i + 1) for i in range(len(shares))]
+        cpu.plot(seconds, shares, label=role, lw=1)
+    last_at = -1.0
+    for name, at in timeline.get("marks", {}).items():
+        if at - last_at < 1.0:  # a phase that starts as the last one ends: one line
+            continue
+        last_at = at
+        cpu.axvline(at, color="grey", lw=0.6, ls=":")
+        cpu.annotate(
+            name, (at, 1.0), xycoords=("data", "axes fraction"), rotation=90, va="top", fontsize=7
+        )
+    cpu.set(title="CPU per process", xlabel="seconds", ylabel="% of one core")
+    cpu.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -784,6 +816,13 @@ def main() -> None:  # noqa: PLR0915 - one run, told in order
         "--latency-rate", type=float, default=None, help="articles/s of the latency phase"
     )
     parser.add_argument(
+        "--warm-up-s",
+        type=float,
+        default=30.0,
+        help=f"seconds at {WARM_RATE:.0f} articles/s (after a burst of {WARM_BURST}) to warm "
+        "the broker before timing; 0 times a cold broker",
+    )
+    parser.add_argument(
         "--spacy-articles", type=int, default=600, help="texts for each spaCy-alone measurement"
     )
     parser.add_argument("--profile", choices=["py-spy", "cprofile"], default=None)
@@ -796,12 +835,19 @@ def main() -> None:  # noqa: PLR0915 - one run, told in order
     base = Settings(_env_file=None)  # type: ignore[call-arg]
     run = uuid.uuid4().hex[:8]
     n = args.articles
-    texts = build_articles(WARM_UP + n + n)
-    batches = {
-        "warm_up": texts[:WARM_UP],
-        "sustained": texts[WARM_UP : WARM_UP + n],
-        "latency": texts[WARM_UP + n :],
+    paced = int(args.warm_up_s * WARM_RATE)
+    sizes = {
+        "warm_up": WARM_UP,
+        "warm_burst": WARM_BURST if paced else 0,
+        "warm_paced": paced,
+        "sustained": n,
+        "latency": int(LATENCY_TEXTS_PER_ARTICLE * n),
     }
+    texts = build_articles(sum(sizes.values()))
+    batches: dict[str, list[str]] = {}
+    for name, size in sizes.items():
+        used = sum(len(b) for b in batches.values())
+        batches[name] = texts[used : used + size]
     print(
         f"articles: {len(texts)} built, unique share {unique_share(texts, base.dedup_threshold):.4f}"
     )
@@ -828,13 +874,18 @@ def main() -> None:  # noqa: PLR0915 - one run, told in order
             "profile": args.profile,
             "latency_share": args.latency_share,
             "latency_rate_per_s": args.latency_rate,
+            "warm_up": {k: len(v) for k, v in batches.items() if k.startswith("warm")},
+            "warm_rate_per_s": WARM_RATE,
             "commit": git_commit(),
             "newswire_env": {k: v for k, v in os.environ.items() if k.startswith("NEWSWIRE_")},
         },
         "text": {
             "mean_words": round(sum(len(t.split()) for t in texts) / len(texts), 1),
             "unique_share": unique_share(texts, base.dedup_threshold),
-            "ner_reads": ner_reads(batches["warm_up"], batches["sustained"]),
+            "ner_reads": ner_reads(
+                [t for name, b in batches.items() if name.startswith("warm") for t in b],
+                batches["sustained"],
+            ),
         },
     }
     # spaCy alone, before and after the pipeline runs: on a shared machine the load changes
@@ -879,6 +930,7 @@ def main() -> None:  # noqa: PLR0915 - one run, told in order
             )
         result.update(measured)
         result["processes"] = watcher.report()
+        result["cpu_timeline"] = watcher.timeline()
         _, used = watcher.cpu_between("sustained-start", "sustained-end")
         per_article = {role: 1000 * s / n for role, s in used.items()}
         per_article["worker_total"] = sum(

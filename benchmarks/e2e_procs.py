@@ -108,6 +108,8 @@ class Watcher:
     started_at: float = 0.0
     stopped_at: float = 0.0
     marks: list[tuple[str, float, dict[int, float]]] = field(default_factory=list)
+    # Every sample: (monotonic time, CPU seconds per role so far), for the CPU timeline.
+    samples: list[tuple[float, dict[str, float]]] = field(default_factory=list)
 
     def mark(self, name: str) -> None:
         """Note the time and every watched process's CPU seconds now (phase boundaries)."""
@@ -147,6 +149,10 @@ class Watcher:
                 seen.peak_rss_mb = max(seen.peak_rss_mb, rss)
                 if pss is not None:
                     seen.peak_pss_mb = max(seen.peak_pss_mb or 0.0, pss)
+        totals: dict[str, float] = {}
+        for usage in self.usage.values():
+            totals[usage.role] = totals.get(usage.role, 0.0) + usage.cpu_s
+        self.samples.append((time.monotonic(), totals))
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval_s):
@@ -165,6 +171,29 @@ class Watcher:
         if self._thread is not None:
             self._thread.join()
         self.stopped_at = time.monotonic()
+
+    def timeline(self, step_s: float = 1.0) -> dict[str, object]:
+        """CPU per role as a share of one core over each `step_s` of the watched stretch,
+        with the marks' times (seconds from the start): what ran when, e.g. what is still
+        busy as a phase begins."""
+        if not self.samples:
+            return {"step_s": step_s, "marks": {}, "cpu_percent": {}}
+        start = self.samples[0][0]
+        shares: dict[str, list[float]] = {}
+        last_t, last = self.samples[0]
+        for t, totals in self.samples[1:]:
+            if t - last_t < step_s:
+                continue
+            for role, cpu in totals.items():
+                share = 100 * (cpu - last.get(role, 0.0)) / (t - last_t)
+                shares.setdefault(role, []).append(round(share, 1))
+            last_t, last = t, totals
+        return {
+            "step_s": step_s,
+            "start_s": 0.0,
+            "marks": {name: round(t - start, 2) for name, t, _ in self.marks},
+            "cpu_percent": shares,
+        }
 
     def report(self) -> list[dict[str, object]]:
         """One row per process: role, pid, CPU seconds, CPU share of one core over the
