@@ -941,6 +941,10 @@ def main() -> None:  # noqa: PLR0915 - one run, told in order
             "sustained": watcher.between("sustained-start", "sustained-end"),
             "latency": watcher.between("latency-start", "latency-end"),
         }
+        result["broker_threads_percent_of_one_core"] = {
+            phase: watcher.threads_between(f"{phase}-start", f"{phase}-end")
+            for phase in ("broker-warm-up", "sustained", "latency")
+        }
         result["memory"] = memory_summary(result["processes"])
         for worker in workers:
             stop_worker(worker)
@@ -987,6 +991,8 @@ def main() -> None:  # noqa: PLR0915 - one run, told in order
     print(f"pure stages, one core: {result['references']['pure_stages_one_core']}")
     for phase, shares in result["cpu_percent_of_one_core"].items():
         print(f"CPU during the {phase} phase (% of one core): {shares}")
+    for phase, shares in result["broker_threads_percent_of_one_core"].items():
+        print(f"  the broker's busiest threads, {phase}: {shares}")
     for row in result["processes"]:
         print(
             f"  {row['role']:<16} pid {row['pid']:<7} cpu {row['cpu_s']:>7.1f}s "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -20,6 +21,28 @@ def cpu_seconds(pid: int) -> float:
     # Fields after the command name, which is in parentheses and may hold spaces.
     fields = stat[stat.rindex(")") + 2 :].split()
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def thread_cpu_seconds(pid: int) -> dict[str, float]:
+    """CPU seconds used so far by `pid`'s threads, summed per thread family: the thread's
+    name with its digits collapsed, as the kernel keeps it (15 characters). For a JVM such
+    as the broker this tells request handlers from network threads, garbage collection
+    and the JIT compiler ("C2 CompilerThre")."""
+    families: dict[str, float] = {}
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except OSError:
+        return families
+    for task in tasks:
+        try:
+            stat = (task / "stat").read_text()
+        except OSError:
+            continue
+        name = re.sub(r"\d+", "#", stat[stat.index("(") + 1 : stat.rindex(")")])
+        fields = stat[stat.rindex(")") + 2 :].split()
+        used = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+        families[name] = families.get(name, 0.0) + used
+    return families
 
 
 def memory_mb(pid: int) -> tuple[float, float | None]:
@@ -108,6 +131,9 @@ class Watcher:
     started_at: float = 0.0
     stopped_at: float = 0.0
     marks: list[tuple[str, float, dict[int, float]]] = field(default_factory=list)
+    # At each mark: CPU seconds per thread family of the `threads_of` role's root.
+    threads_of: str = "broker"
+    thread_marks: dict[str, dict[str, float]] = field(default_factory=dict)
     # Every sample: (monotonic time, CPU seconds per role so far), for the CPU timeline.
     samples: list[tuple[float, dict[str, float]]] = field(default_factory=list)
 
@@ -117,6 +143,19 @@ class Watcher:
         self.marks.append(
             (name, time.monotonic(), {pid: cpu_seconds(pid) for pid in list(self.usage)})
         )
+        if self.threads_of in self.roots:
+            self.thread_marks[name] = thread_cpu_seconds(self.roots[self.threads_of])
+
+    def threads_between(self, first: str, last: str, top: int = 8) -> dict[str, float]:
+        """The `threads_of` process's busiest thread families between two marks, as a share
+        of one core (100 = one core), busiest first."""
+        if first not in self.thread_marks or last not in self.thread_marks:
+            return {}
+        wall, _ = self.cpu_between(first, last)
+        before, after = self.thread_marks[first], self.thread_marks[last]
+        used = {name: total - before.get(name, 0.0) for name, total in after.items()}
+        busiest = sorted(used.items(), key=lambda item: -item[1])[:top]
+        return {name: round(100 * s / max(wall, 1e-9), 1) for name, s in busiest}
 
     def cpu_between(self, first: str, last: str) -> tuple[float, dict[str, float]]:
         """Wall seconds between two marks, and the CPU seconds each role used in them."""
