@@ -2,6 +2,7 @@
 pass-through references, CPU and memory per process (issue 14).
 
     .venv/bin/python benchmarks/e2e.py [--articles 2000] [--workers 1] [--out PATH]
+                                       [--latency-rate R] [--warm-up-s 30]
                                        [--profile py-spy|cprofile]
 
 What it does, in one run:
@@ -32,8 +33,10 @@ What it does, in one run:
    index's observe, the single partition's work) and the raw article's decode.
 
 CPU and memory (peak RSS, and PSS from /proc/PID/smaps_rollup) are sampled for the worker,
-its child processes and the broker. Writes JSON (benchmarks/results/e2e-<timestamp>.json or
---out) and a PNG beside it (rate over time, latency distribution), and prints a table.
+its child processes and the broker, per phase and over time, and the broker's CPU per thread
+family per phase. Writes JSON (benchmarks/results/e2e-<timestamp>.json or --out) and a PNG
+beside it (rate over time, latency distribution, CPU per process over the run), and prints a
+table.
 """
 
 from __future__ import annotations
@@ -393,9 +396,9 @@ async def measure_pipeline(
     mark: Callable[[str], None],
     latency_rate_per_s: float | None = None,
 ) -> dict[str, Any]:
-    """Warm-up, sustained phase, then latency phase at `latency_share` of the sustained rate
-    (or at `latency_rate_per_s`, when given: runs that differ in their sustained rate can
-    then be compared at one load)."""
+    """Warm-up (and the broker's, when `batches` has any), sustained phase, then latency
+    phase at `latency_share` of the sustained rate (or at `latency_rate_per_s`, when given:
+    runs that differ in their sustained rate can then be compared at one load)."""
     outcomes, ready = Outcomes(), asyncio.Event()
     collector = asyncio.create_task(
         collect_outcomes(bootstrap, [prefix + t for t in OUTCOME_TOPICS], outcomes, ready)
@@ -730,9 +733,8 @@ def plot(result: dict[str, Any], path: Path) -> None:
     )
     right.legend()
     timeline = result.get("cpu_timeline", {})
-    for role, shares in timeline.get("cpu_percent", {}).items():
-        seconds = [timeline["step_s"] * (i + 1) for i in range(len(shares))]
-        cpu.plot(seconds, shares, label=role, lw=1)
+    for role, points in timeline.get("cpu_percent", {}).items():
+        cpu.plot([t for t, _ in points], [share for _, share in points], label=role, lw=1)
     last_at = -1.0
     for name, at in timeline.get("marks", {}).items():
         if at - last_at < 1.0:  # a phase that starts as the last one ends: one line
@@ -806,6 +808,14 @@ def memory_summary(processes: list[dict[str, Any]]) -> dict[str, float | None]:
     }
 
 
+def non_negative(text: str) -> float:
+    """An argparse type: a number of seconds, 0 or more."""
+    value = float(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text} is negative")
+    return value
+
+
 def main() -> None:  # noqa: PLR0915 - one run, told in order
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--articles", type=int, default=2000, help="sustained-phase articles")
@@ -817,7 +827,7 @@ def main() -> None:  # noqa: PLR0915 - one run, told in order
     )
     parser.add_argument(
         "--warm-up-s",
-        type=float,
+        type=non_negative,
         default=30.0,
         help=f"seconds at {WARM_RATE:.0f} articles/s (after a burst of {WARM_BURST}) to warm "
         "the broker before timing; 0 times a cold broker",
@@ -845,9 +855,17 @@ def main() -> None:  # noqa: PLR0915 - one run, told in order
     }
     texts = build_articles(sum(sizes.values()))
     batches: dict[str, list[str]] = {}
+    start = 0
     for name, size in sizes.items():
-        used = sum(len(b) for b in batches.values())
-        batches[name] = texts[used : used + size]
+        batches[name] = texts[start : start + size]
+        start += size
+    warm_texts = [t for name in ("warm_up", "warm_burst", "warm_paced") for t in batches[name]]
+    if base.ner_cache_entries:
+        print(
+            f"note: the NER cache is on ({base.ner_cache_entries} entries); the warm-up's "
+            f"{len(warm_texts)} articles fill it, so the sustained phase reads mostly "
+            "repeats (NEWSWIRE_NER_CACHE_ENTRIES=0 for distinct-text figures)"
+        )
     print(
         f"articles: {len(texts)} built, unique share {unique_share(texts, base.dedup_threshold):.4f}"
     )
@@ -874,7 +892,7 @@ def main() -> None:  # noqa: PLR0915 - one run, told in order
             "profile": args.profile,
             "latency_share": args.latency_share,
             "latency_rate_per_s": args.latency_rate,
-            "warm_up": {k: len(v) for k, v in batches.items() if k.startswith("warm")},
+            "warm_up": {name: sizes[name] for name in ("warm_up", "warm_burst", "warm_paced")},
             "warm_rate_per_s": WARM_RATE,
             "commit": git_commit(),
             "newswire_env": {k: v for k, v in os.environ.items() if k.startswith("NEWSWIRE_")},
@@ -882,10 +900,7 @@ def main() -> None:  # noqa: PLR0915 - one run, told in order
         "text": {
             "mean_words": round(sum(len(t.split()) for t in texts) / len(texts), 1),
             "unique_share": unique_share(texts, base.dedup_threshold),
-            "ner_reads": ner_reads(
-                [t for name, b in batches.items() if name.startswith("warm") for t in b],
-                batches["sustained"],
-            ),
+            "ner_reads": ner_reads(warm_texts, batches["sustained"]),
         },
     }
     # spaCy alone, before and after the pipeline runs: on a shared machine the load changes
@@ -941,10 +956,11 @@ def main() -> None:  # noqa: PLR0915 - one run, told in order
             "sustained": watcher.between("sustained-start", "sustained-end"),
             "latency": watcher.between("latency-start", "latency-end"),
         }
-        result["broker_threads_percent_of_one_core"] = {
+        threads = {
             phase: watcher.threads_between(f"{phase}-start", f"{phase}-end")
             for phase in ("broker-warm-up", "sustained", "latency")
         }
+        result["broker_threads_percent_of_one_core"] = {k: v for k, v in threads.items() if v}
         result["memory"] = memory_summary(result["processes"])
         for worker in workers:
             stop_worker(worker)

@@ -12,22 +12,32 @@ from pathlib import Path
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def cpu_seconds(pid: int) -> float:
-    """User plus system CPU time `pid` has used so far (0 when it is gone)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return 0.0
+def _stat_cpu_seconds(stat: str) -> float:
+    """User plus system CPU seconds from the text of a /proc `stat` file."""
     # Fields after the command name, which is in parentheses and may hold spaces.
     fields = stat[stat.rindex(")") + 2 :].split()
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
+def share_of_one_core(cpu_s: float, wall_s: float) -> float:
+    """CPU seconds over a stretch of wall time, as a share of one core (100 = one core)."""
+    return round(100 * cpu_s / max(wall_s, 1e-9), 1)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time `pid` has used so far (0 when it is gone)."""
+    try:
+        return _stat_cpu_seconds(Path(f"/proc/{pid}/stat").read_text())
+    except OSError:
+        return 0.0
+
+
 def thread_cpu_seconds(pid: int) -> dict[str, float]:
-    """CPU seconds used so far by `pid`'s threads, summed per thread family: the thread's
-    name with its digits collapsed, as the kernel keeps it (15 characters). For a JVM such
-    as the broker this tells request handlers from network threads, garbage collection
-    and the JIT compiler ("C2 CompilerThre")."""
+    """CPU seconds used so far by `pid`'s live threads, summed per thread family: the
+    thread's name as the kernel keeps it (its first 15 characters), digits collapsed. For a
+    JVM such as the broker that tells the JIT compiler ("C# CompilerThre", C1 and C2
+    together) and garbage collection ("GC Thread#", "G# Conc#") from the data plane
+    ("data-plane-kafk": request handlers and network threads together)."""
     families: dict[str, float] = {}
     try:
         tasks = list(Path(f"/proc/{pid}/task").iterdir())
@@ -39,9 +49,7 @@ def thread_cpu_seconds(pid: int) -> dict[str, float]:
         except OSError:
             continue
         name = re.sub(r"\d+", "#", stat[stat.index("(") + 1 : stat.rindex(")")])
-        fields = stat[stat.rindex(")") + 2 :].split()
-        used = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
-        families[name] = families.get(name, 0.0) + used
+        families[name] = families.get(name, 0.0) + _stat_cpu_seconds(stat)
     return families
 
 
@@ -121,13 +129,17 @@ class ProcessUsage:
 
 @dataclass
 class Watcher:
-    """Samples CPU and memory of named roots and their descendants until stopped."""
+    """Samples CPU and memory of named roots and their descendants until stopped: totals
+    per process, CPU per role between named marks (phases), CPU per role over time
+    (`timeline`), and the `threads_of` role's thread families between marks."""
 
     roots: dict[str, int]
     interval_s: float = 0.5
     usage: dict[int, ProcessUsage] = field(default_factory=dict)
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
+    # The sampling thread and `mark` (on the caller's thread) both sample.
+    _lock: threading.Lock = field(default_factory=threading.Lock)
     started_at: float = 0.0
     stopped_at: float = 0.0
     marks: list[tuple[str, float, dict[int, float]]] = field(default_factory=list)
@@ -140,22 +152,24 @@ class Watcher:
     def mark(self, name: str) -> None:
         """Note the time and every watched process's CPU seconds now (phase boundaries)."""
         self._sample()
-        self.marks.append(
-            (name, time.monotonic(), {pid: cpu_seconds(pid) for pid in list(self.usage)})
-        )
+        with self._lock:
+            pids = list(self.usage)
+        self.marks.append((name, time.monotonic(), {pid: cpu_seconds(pid) for pid in pids}))
         if self.threads_of in self.roots:
             self.thread_marks[name] = thread_cpu_seconds(self.roots[self.threads_of])
 
     def threads_between(self, first: str, last: str, top: int = 8) -> dict[str, float]:
         """The `threads_of` process's busiest thread families between two marks, as a share
-        of one core (100 = one core), busiest first."""
+        of one core (100 = one core), busiest first; empty when either mark is missing.
+        Threads that ended between the marks take their CPU with them, so a family's share
+        can read low (never below 0)."""
         if first not in self.thread_marks or last not in self.thread_marks:
             return {}
         wall, _ = self.cpu_between(first, last)
         before, after = self.thread_marks[first], self.thread_marks[last]
-        used = {name: total - before.get(name, 0.0) for name, total in after.items()}
+        used = {name: max(0.0, total - before.get(name, 0.0)) for name, total in after.items()}
         busiest = sorted(used.items(), key=lambda item: -item[1])[:top]
-        return {name: round(100 * s / max(wall, 1e-9), 1) for name, s in busiest}
+        return {name: share_of_one_core(s, wall) for name, s in busiest}
 
     def cpu_between(self, first: str, last: str) -> tuple[float, dict[str, float]]:
         """Wall seconds between two marks, and the CPU seconds each role used in them."""
@@ -172,9 +186,13 @@ class Watcher:
     def between(self, first: str, last: str) -> dict[str, float]:
         """CPU used between two marks, per role, as a share of one core (100 = one core)."""
         wall, used = self.cpu_between(first, last)
-        return {role: round(100 * s / max(wall, 1e-9), 1) for role, s in used.items()}
+        return {role: share_of_one_core(s, wall) for role, s in used.items()}
 
     def _sample(self) -> None:
+        with self._lock:
+            self._sample_locked()
+
+    def _sample_locked(self) -> None:
         for role, root in self.roots.items():
             pids = [(root, role)] + [(p, f"{role}-child") for p in descendants(root)]
             for pid, name in pids:
@@ -212,38 +230,38 @@ class Watcher:
         self.stopped_at = time.monotonic()
 
     def timeline(self, step_s: float = 1.0) -> dict[str, object]:
-        """CPU per role as a share of one core over each `step_s` of the watched stretch,
-        with the marks' times (seconds from the start): what ran when, e.g. what is still
-        busy as a phase begins."""
+        """CPU per role as a share of one core over successive stretches of at least `step_s`
+        (each point is [end of its stretch in seconds from the first sample, share]), with
+        the marks' times on the same clock: what ran when, e.g. what is still busy as a
+        phase begins. A role seen only later (a child process) starts where it appears."""
         if not self.samples:
-            return {"step_s": step_s, "marks": {}, "cpu_percent": {}}
+            return {"marks": {}, "cpu_percent": {}}
         start = self.samples[0][0]
-        shares: dict[str, list[float]] = {}
+        points: dict[str, list[list[float]]] = {}
         last_t, last = self.samples[0]
         for t, totals in self.samples[1:]:
             if t - last_t < step_s:
                 continue
             for role, cpu in totals.items():
-                share = 100 * (cpu - last.get(role, 0.0)) / (t - last_t)
-                shares.setdefault(role, []).append(round(share, 1))
+                if role in last:
+                    share = share_of_one_core(cpu - last[role], t - last_t)
+                    points.setdefault(role, []).append([round(t - start, 2), share])
             last_t, last = t, totals
         return {
-            "step_s": step_s,
-            "start_s": 0.0,
             "marks": {name: round(t - start, 2) for name, t, _ in self.marks},
-            "cpu_percent": shares,
+            "cpu_percent": points,
         }
 
     def report(self) -> list[dict[str, object]]:
         """One row per process: role, pid, CPU seconds, CPU share of one core over the
         stretch, peak RSS and PSS."""
-        wall = max(self.stopped_at - self.started_at, 1e-9)
+        wall = self.stopped_at - self.started_at
         return [
             {
                 "role": u.role,
                 "pid": u.pid,
                 "cpu_s": round(u.cpu_s, 2),
-                "cpu_percent_of_one_core": round(100 * u.cpu_s / wall, 1),
+                "cpu_percent_of_one_core": share_of_one_core(u.cpu_s, wall),
                 "peak_rss_mb": round(u.peak_rss_mb, 1),
                 "peak_pss_mb": None if u.peak_pss_mb is None else round(u.peak_pss_mb, 1),
             }
