@@ -57,14 +57,15 @@ class Settings(KafkaSecuritySettings, IngestSecuritySettings, TopicDurabilitySet
         default=10.0, description="Consumer group session timeout; short so workers join quickly."
     )
     heartbeat_interval_s: float = Field(default=1.0, description="Consumer heartbeat interval.")
-    batch_linger_ms: float = Field(
-        default=0.0,
+    batch_linger_ms: float | None = Field(
+        default=None,
         ge=0,
         le=1000,
-        description="How long a stage's batch keeps collecting records after its first "
+        description="How long every stage's batch keeps collecting records after its first "
         "one arrived (it stops early when full). Each batch is one transaction per input "
         "partition, so a linger trades up to its own length per hop for fewer "
-        "transactions at moderate rates; 0 takes what is waiting (docs/performance.md).",
+        "transactions at moderate rates; 0 takes what is waiting. Unset: each stage's own "
+        "(prepare and dedup 50 ms, enrich and story 0; docs/performance.md).",
     )
     overlap_commits: bool = Field(
         default=False,

@@ -12,6 +12,7 @@ from newswire.config import Settings
 from newswire.observability.metrics import PipelineMetrics
 from newswire.runner.runner import IDLE_WAIT_MS, LINGER_STEP_MS, MORE_WAIT_MS, StageRunner
 from newswire.runner.stage import Stage
+from newswire.worker.stages import dedup_stage, prepare_stage
 
 TP = TopicPartition("raw", 0)
 
@@ -40,7 +41,11 @@ class ScriptedConsumer:
         return {TP: offsets} if offsets else {}
 
 
-def runner(linger_ms: float, batch_size: int = 4) -> StageRunner[bytes]:
+def runner(
+    linger_ms: float | None, batch_size: int = 4, stage_linger_ms: float = 0.0
+) -> StageRunner[bytes]:
+    """A runner whose deployment sets `linger_ms` for every stage (None: unset) over a
+    stage that declares `stage_linger_ms` itself."""
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None, topic_prefix="", app_id="newswire", batch_linger_ms=linger_ms
     )
@@ -51,6 +56,7 @@ def runner(linger_ms: float, batch_size: int = 4) -> StageRunner[bytes]:
         handle=_handle,  # type: ignore[arg-type]
         fail_stage="clean",
         batch_size=batch_size,
+        linger_ms=stage_linger_ms,
     )
     return StageRunner(stage, settings, PipelineMetrics())
 
@@ -94,3 +100,22 @@ async def test_a_batch_that_stays_short_ends_when_the_linger_does() -> None:
     assert await runner(20)._take(consumer) == {TP: [1]}  # type: ignore[arg-type]
     assert consumer.calls[-1] == (MORE_WAIT_MS, 3)  # the last look, once the linger is over
     assert len(consumer.calls) <= 4  # waits, never spins
+
+
+async def test_a_stage_lingers_by_its_own_measure_when_the_deployment_sets_none() -> None:
+    consumer = ScriptedConsumer([1], [], [2, 3, 4])
+    batch = await runner(None, stage_linger_ms=1000)._take(consumer)  # type: ignore[arg-type]
+    assert batch == {TP: [1, 2, 3, 4]}  # waited through the quiet moment for the rest
+
+
+async def test_the_deployments_linger_overrides_the_stages_own() -> None:
+    consumer = ScriptedConsumer([1], [], [2, 3, 4])
+    batch = await runner(0, stage_linger_ms=1000)._take(consumer)  # type: ignore[arg-type]
+    assert batch == {TP: [1]}
+    assert consumer.calls == [(IDLE_WAIT_MS, 4), (MORE_WAIT_MS, 3)]
+
+
+def test_the_light_hops_linger_by_default() -> None:
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert prepare_stage(settings).linger_ms > 0
+    assert dedup_stage(settings).linger_ms > 0

@@ -334,15 +334,18 @@ class StageRunner(Generic[T]):
     async def _take(
         self, consumer: AIOKafkaConsumer
     ) -> dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]]:
-        """What is waiting, up to the batch size, and what arrives within the linger
-        (`batch_linger_ms`) after the first record; with no linger, waits longer only
-        while more arrives."""
+        """What is waiting, up to the batch size, and what arrives within the linger (the
+        deployment's `batch_linger_ms`, else the stage's own) after the first record; with
+        no linger, waits longer only while more arrives."""
         size = self.stage.batch_size
         batch: dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]] = await consumer.getmany(
             timeout_ms=IDLE_WAIT_MS, max_records=size
         )
         taken = sum(len(records) for records in batch.values())
-        linger_ends = time.monotonic() + self.settings.batch_linger_ms / 1000
+        linger_ms = self.settings.batch_linger_ms
+        if linger_ms is None:
+            linger_ms = self.stage.linger_ms
+        linger_ends = time.monotonic() + linger_ms / 1000
         while 0 < taken < size and not self._stopping.is_set():
             left_ms = int((linger_ends - time.monotonic()) * 1000)
             more = await consumer.getmany(

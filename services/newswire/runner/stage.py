@@ -70,6 +70,11 @@ class Stage(Generic[T]):
     handle: Callable[[Sequence[Item[T]], State | None], Awaitable[Sequence[Result]]]
     fail_stage: FailStage
     batch_size: int = 64
+    # How long a batch keeps collecting records after its first one, unless the deployment
+    # sets `batch_linger_ms` for every stage. Each batch costs a transaction per input
+    # partition; a light stage (little work per record beside that cost) pays it for about
+    # one record at moderate rates unless it lingers a little.
+    linger_ms: float = 0.0
     stateful: bool = False
     started: Callable[[], Awaitable[None]] | None = None
     # Topics only some records are sent to (subscriber routes), by full name. A refusal of

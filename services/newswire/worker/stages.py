@@ -40,6 +40,13 @@ from newswire.topics import (
 from newswire.wire import decode
 
 SWEEP_INTERVAL_S = 600.0
+# prepare and dedup spend about 1 ms on an article and 15-30 ms committing its transaction.
+# Taking only what is waiting, at moderate rates they commit about one article per
+# transaction, and the transactions' CPU (worker and broker) crowds the enrich hop's NER.
+# Lingering after a batch's first record cut the p99 at 70 articles/s on two cores from
+# 654-982 ms to 423-630 (30 ms) and 381-434 (50 ms), for up to this long more per light hop
+# when the load is low (docs/performance.md, "Light hops linger").
+LIGHT_HOP_LINGER_MS = 50.0
 
 
 def _ms(seconds: float) -> float:
@@ -74,6 +81,7 @@ def prepare_stage(settings: Settings) -> Stage[bytes]:
         handle=handle,
         fail_stage="clean",
         batch_size=64,
+        linger_ms=LIGHT_HOP_LINGER_MS,
     )
 
 
@@ -129,6 +137,7 @@ def dedup_stage(settings: Settings) -> Stage[CleanedArticle]:
         handle=handle,
         fail_stage="dedup",
         batch_size=64,
+        linger_ms=LIGHT_HOP_LINGER_MS,
         stateful=True,
     )
 
