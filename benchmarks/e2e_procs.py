@@ -32,6 +32,21 @@ def cpu_seconds(pid: int) -> float:
         return 0.0
 
 
+def _per_thread(pid: int, name: str) -> list[str]:
+    """The text of /proc/PID/task/TID/`name` for each of `pid`'s threads still alive."""
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except OSError:
+        return []
+    texts = []
+    for task in tasks:
+        try:
+            texts.append((task / name).read_text())
+        except OSError:
+            continue
+    return texts
+
+
 def thread_cpu_seconds(pid: int) -> dict[str, float]:
     """CPU seconds used so far by `pid`'s live threads, summed per thread family: the
     thread's name as the kernel keeps it (its first 15 characters), digits collapsed. For a
@@ -39,15 +54,7 @@ def thread_cpu_seconds(pid: int) -> dict[str, float]:
     together) and garbage collection ("GC Thread#", "G# Conc#") from the data plane
     ("data-plane-kafk": request handlers and network threads together)."""
     families: dict[str, float] = {}
-    try:
-        tasks = list(Path(f"/proc/{pid}/task").iterdir())
-    except OSError:
-        return families
-    for task in tasks:
-        try:
-            stat = (task / "stat").read_text()
-        except OSError:
-            continue
+    for stat in _per_thread(pid, "stat"):
         name = re.sub(r"\d+", "#", stat[stat.index("(") + 1 : stat.rindex(")")])
         families[name] = families.get(name, 0.0) + _stat_cpu_seconds(stat)
     return families
@@ -73,16 +80,8 @@ def memory_mb(pid: int) -> tuple[float, float | None]:
 def descendants(pid: int) -> list[int]:
     """Every live process below `pid`."""
     found: list[int] = []
-    try:
-        tasks = list(Path(f"/proc/{pid}/task").iterdir())
-    except OSError:
-        return found
-    for task in tasks:
-        try:
-            children = (task / "children").read_text().split()
-        except OSError:
-            continue
-        for child in children:
+    for children in _per_thread(pid, "children"):
+        for child in children.split():
             found += [int(child), *descendants(int(child))]
     return found
 
