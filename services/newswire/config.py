@@ -18,6 +18,7 @@ from newswire.security.settings import (
     IngestSecuritySettings,
     KafkaSecuritySettings,
     TopicDurabilitySettings,
+    blank_is_unset,
 )
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -195,6 +196,11 @@ class Settings(KafkaSecuritySettings, IngestSecuritySettings, TopicDurabilitySet
     kafka_controller_port: int = Field(
         default=9093, description="Local broker: KRaft controller port."
     )
+
+    @field_validator("batch_linger_ms", mode="before")
+    @classmethod
+    def _linger_unset_when_blank(cls, value: object) -> object:
+        return blank_is_unset(value)
 
     @field_validator("log_format")
     @classmethod

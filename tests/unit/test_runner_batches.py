@@ -6,13 +6,14 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
 from aiokafka import TopicPartition
 
 from newswire.config import Settings
 from newswire.observability.metrics import PipelineMetrics
 from newswire.runner.runner import IDLE_WAIT_MS, LINGER_STEP_MS, MORE_WAIT_MS, StageRunner
 from newswire.runner.stage import Stage
-from newswire.worker.stages import dedup_stage, prepare_stage
+from newswire.worker.stages import LIGHT_HOP_LINGER_MS, dedup_stage, prepare_stage
 
 TP = TopicPartition("raw", 0)
 
@@ -115,7 +116,25 @@ async def test_the_deployments_linger_overrides_the_stages_own() -> None:
     assert consumer.calls == [(IDLE_WAIT_MS, 4), (MORE_WAIT_MS, 3)]
 
 
+async def test_a_partition_retried_a_record_at_a_time_does_not_linger() -> None:
+    consumer = ScriptedConsumer([1], [], [2, 3, 4])
+    isolating = runner(None, stage_linger_ms=1000)
+    isolating._isolate_until[TP] = 4
+    batch = await isolating._take(consumer)  # type: ignore[arg-type]
+    assert batch == {TP: [1]}
+    assert consumer.calls == [(IDLE_WAIT_MS, 4), (MORE_WAIT_MS, 3)]
+
+
 def test_the_light_hops_linger_by_default() -> None:
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
-    assert prepare_stage(settings).linger_ms > 0
-    assert dedup_stage(settings).linger_ms > 0
+    assert prepare_stage(settings).linger_ms == LIGHT_HOP_LINGER_MS > 0
+    assert dedup_stage(settings).linger_ms == LIGHT_HOP_LINGER_MS
+
+
+def test_the_linger_variable_zero_is_zero_and_blank_is_unset(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("NEWSWIRE_BATCH_LINGER_MS", "0")
+    assert Settings(_env_file=None).batch_linger_ms == 0.0  # type: ignore[call-arg]
+    monkeypatch.setenv("NEWSWIRE_BATCH_LINGER_MS", " ")
+    assert Settings(_env_file=None).batch_linger_ms is None  # type: ignore[call-arg]

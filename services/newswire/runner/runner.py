@@ -345,6 +345,10 @@ class StageRunner(Generic[T]):
         linger_ms = self.settings.batch_linger_ms
         if linger_ms is None:
             linger_ms = self.stage.linger_ms
+        if self._isolate_until:
+            # Retrying a record at a time to find the one that fails: a linger would be
+            # paid once per record, and the batch is cut to one record anyway.
+            linger_ms = 0.0
         linger_ends = time.monotonic() + linger_ms / 1000
         while 0 < taken < size and not self._stopping.is_set():
             left_ms = int((linger_ends - time.monotonic()) * 1000)

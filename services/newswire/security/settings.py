@@ -18,7 +18,8 @@ SaslMechanism = Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", "OAUTHBEARER"
 PASSWORD_MECHANISMS = frozenset({"PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"})
 
 
-def _blank_is_unset(value: object) -> object:
+def blank_is_unset(value: object) -> object:
+    """None for a blank string (a setting given as empty means "not set"), else `value`."""
     # Compose passes an unset variable as "" (`${VAR:-}`): that means "not configured", not
     # the current directory.
     return None if isinstance(value, str) and not value.strip() else value
@@ -101,7 +102,7 @@ class KafkaSecuritySettings(BaseSettings):
     )
     @classmethod
     def _unset_when_blank(cls, value: object) -> object:
-        return _blank_is_unset(value)
+        return blank_is_unset(value)
 
     @field_validator("kafka_sasl_password", "kafka_ssl_key_password")
     @classmethod
@@ -179,7 +180,7 @@ class IngestSecuritySettings(BaseSettings):
     @field_validator("ingest_tokens_file", mode="before")
     @classmethod
     def _file_unset_when_blank(cls, value: object) -> object:
-        return _blank_is_unset(value)
+        return blank_is_unset(value)
 
     @field_validator("ingest_token")
     @classmethod
