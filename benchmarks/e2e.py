@@ -13,7 +13,7 @@ What it does, in one run:
    warm-up articles then go through before anything is timed, and then (unless
    `--warm-up-s 0`) a burst of WARM_BURST articles and `--warm-up-s` seconds of articles at
    WARM_RATE per second: the broker is a JVM, and a fresh one spends its first minutes
-   compiling its hot paths (its JIT compiler threads took 20-60% of a core through the
+   compiling its hot paths (its JIT compiler threads took 20-57% of a core through the
    first latency phase of a cold run), which a broker in service has long done.
 2. Sustained rate: `--articles` distinct articles (see e2e_texts.py for how they are built
    from the Lee corpus) produced at once to news.articles.raw; a read_committed consumer
@@ -83,6 +83,7 @@ WARM_UP = 24
 # The broker's warm-up (see the docstring): a burst, then a stretch at a moderate rate, so
 # both the large-batch and the small-transaction paths are compiled before timing.
 WARM_BURST = 1000
+WARM_PHASES = ("warm_up", "warm_burst", "warm_paced")
 WARM_RATE = 40.0
 # Texts kept for the latency phase, per sustained-phase article. The phase lasts about a
 # minute: with 2,000 articles it runs the full minute at up to 83 articles/s.
@@ -859,7 +860,7 @@ def main() -> None:  # noqa: PLR0915 - one run, told in order
     for name, size in sizes.items():
         batches[name] = texts[start : start + size]
         start += size
-    warm_texts = [t for name in ("warm_up", "warm_burst", "warm_paced") for t in batches[name]]
+    warm_texts = [t for name in WARM_PHASES for t in batches[name]]
     if base.ner_cache_entries:
         print(
             f"note: the NER cache is on ({base.ner_cache_entries} entries); the warm-up's "
@@ -892,7 +893,7 @@ def main() -> None:  # noqa: PLR0915 - one run, told in order
             "profile": args.profile,
             "latency_share": args.latency_share,
             "latency_rate_per_s": args.latency_rate,
-            "warm_up": {name: sizes[name] for name in ("warm_up", "warm_burst", "warm_paced")},
+            "warm_up": {name: sizes[name] for name in WARM_PHASES},
             "warm_rate_per_s": WARM_RATE,
             "commit": git_commit(),
             "newswire_env": {k: v for k, v in os.environ.items() if k.startswith("NEWSWIRE_")},

@@ -198,6 +198,10 @@ class StageRunner(Generic[T]):
         self.broker_topics = broker_topics
         self.topic = topic_name(settings, stage.input_topic)
         self.group_id = stage_group(settings, stage.name)
+        # The deployment's linger for every stage, else the stage's own.
+        self._linger_ms = (
+            stage.linger_ms if settings.batch_linger_ms is None else settings.batch_linger_ms
+        )
         self.changelog = (
             topic_name(settings, changelog_name(settings, stage.name)) if stage.stateful else None
         )
@@ -342,13 +346,9 @@ class StageRunner(Generic[T]):
             timeout_ms=IDLE_WAIT_MS, max_records=size
         )
         taken = sum(len(records) for records in batch.values())
-        linger_ms = self.settings.batch_linger_ms
-        if linger_ms is None:
-            linger_ms = self.stage.linger_ms
-        if self._isolate_until:
-            # Retrying a record at a time to find the one that fails: a linger would be
-            # paid once per record, and the batch is cut to one record anyway.
-            linger_ms = 0.0
+        # Retrying a record at a time to find the one that fails: a linger would be paid
+        # once per record, and the batch is cut to one record anyway.
+        linger_ms = 0.0 if self._isolate_until else self._linger_ms
         linger_ends = time.monotonic() + linger_ms / 1000
         while 0 < taken < size and not self._stopping.is_set():
             left_ms = int((linger_ends - time.monotonic()) * 1000)
