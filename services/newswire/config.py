@@ -65,7 +65,8 @@ class Settings(KafkaSecuritySettings, IngestSecuritySettings, TopicDurabilitySet
         description="How long every stage's batch keeps collecting records after its first "
         "one arrived (it stops early when full). Each batch is one transaction per input "
         "partition, so a linger trades up to its own length per hop for fewer "
-        "transactions at moderate rates; 0 takes what is waiting. Unset: each stage's own "
+        "transactions under load; it applies only while records arrive fast enough that "
+        "two or more are due within it. 0 takes what is waiting. Unset: each stage's own "
         "(prepare and dedup 50 ms, enrich and story 0; docs/performance.md).",
     )
     overlap_commits: bool = Field(

@@ -11,6 +11,7 @@ from aiokafka import TopicPartition
 
 from newswire.config import Settings
 from newswire.observability.metrics import PipelineMetrics
+from newswire.runner.arrivals import WINDOW_S, ArrivalRate
 from newswire.runner.runner import IDLE_WAIT_MS, LINGER_STEP_MS, MORE_WAIT_MS, StageRunner
 from newswire.runner.stage import Stage
 from newswire.worker.stages import LIGHT_HOP_LINGER_MS, dedup_stage, prepare_stage
@@ -43,10 +44,14 @@ class ScriptedConsumer:
 
 
 def runner(
-    linger_ms: float | None, batch_size: int = 4, stage_linger_ms: float = 0.0
+    linger_ms: float | None,
+    batch_size: int = 4,
+    stage_linger_ms: float = 0.0,
+    arriving_per_s: float = 100.0,
 ) -> StageRunner[bytes]:
     """A runner whose deployment sets `linger_ms` for every stage (None: unset) over a
-    stage that declares `stage_linger_ms` itself."""
+    stage that declares `stage_linger_ms` itself, to which records have lately been
+    arriving at `arriving_per_s` (busy enough to linger, unless told otherwise)."""
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None, topic_prefix="", app_id="newswire", batch_linger_ms=linger_ms
     )
@@ -59,7 +64,9 @@ def runner(
         batch_size=batch_size,
         linger_ms=stage_linger_ms,
     )
-    return StageRunner(stage, settings, PipelineMetrics())
+    made = StageRunner(stage, settings, PipelineMetrics())
+    made._arrivals.add(round(arriving_per_s * WINDOW_S))
+    return made
 
 
 async def test_without_a_linger_a_batch_is_what_is_waiting() -> None:
@@ -123,6 +130,41 @@ async def test_a_partition_retried_a_record_at_a_time_does_not_linger() -> None:
     batch = await isolating._take(consumer)  # type: ignore[arg-type]
     assert batch == {TP: [1]}
     assert consumer.calls == [(IDLE_WAIT_MS, 4), (MORE_WAIT_MS, 3)]
+
+
+@pytest.mark.parametrize(
+    ("arriving_per_s", "lingers"), [(0, False), (10, False), (30, False), (40, True), (200, True)]
+)
+async def test_a_stage_lingers_only_when_more_records_are_due_within_the_linger(
+    arriving_per_s: float, lingers: bool
+) -> None:
+    consumer = ScriptedConsumer([1], [], [2, 3, 4])
+    quiet_or_busy = runner(None, stage_linger_ms=50, arriving_per_s=arriving_per_s)
+    batch = await quiet_or_busy._take(consumer)  # type: ignore[arg-type]
+    # 50 ms at 30 records/s: 1.5 records due, too few to be worth waiting for.
+    assert batch == ({TP: [1, 2, 3, 4]} if lingers else {TP: [1]})
+    assert (consumer.calls[1] == (MORE_WAIT_MS, 3)) is not lingers
+
+
+def test_the_arrival_rate_counts_the_records_of_the_last_window_only() -> None:
+    now = [100.0]
+    rate = ArrivalRate(window_s=2.0, clock=lambda: now[0])
+    assert rate.per_second() == 0.0
+    rate.add(30)
+    now[0] += 1.5
+    rate.add(10)
+    assert rate.per_second() == 20.0  # 40 records in 2 s
+    now[0] += 1.0  # the 30 are now older than the window
+    assert rate.per_second() == 5.0
+    now[0] += 5.0
+    assert rate.per_second() == 0.0
+
+
+async def test_a_stage_that_becomes_busy_starts_lingering() -> None:
+    stage_runner = runner(None, batch_size=100, stage_linger_ms=50, arriving_per_s=0)
+    assert not stage_runner._lingers()
+    await stage_runner._take(ScriptedConsumer(list(range(100))))  # type: ignore[arg-type]
+    assert stage_runner._lingers()  # 100 records in the 2 s window: 2.5 due within 50 ms
 
 
 def test_the_light_hops_linger_by_default() -> None:

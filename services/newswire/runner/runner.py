@@ -66,6 +66,7 @@ from newswire.models import DeadLetter
 from newswire.models.events import utcnow
 from newswire.observability.metrics import Offsets, PipelineMetrics
 from newswire.pipeline.errors import SourceRecord, dead_letter
+from newswire.runner.arrivals import ArrivalRate
 from newswire.runner.stage import Emit, Item, Result, Stage
 from newswire.runner.store import PartitionStore
 from newswire.topics import (
@@ -93,6 +94,12 @@ TXN_CONCURRENT_RETRY_S = 0.005
 IDLE_WAIT_MS = 500
 # A lingering batch looks at the stop flag at least this often.
 LINGER_STEP_MS = 100
+# A batch lingers only when at least this many more records are due within its linger.
+# A linger saves transactions, which matters only once they crowd the cores: on two cores
+# (benchmarks/latency.py, warm broker) lingering 50 ms on the light hops raised the p99 at
+# 30/s from 69 to 195 ms, lowered it at 50/s from 283 to 247 ms, and held it at 254-279 ms
+# at 70/s, where without it 60/s gave 828 (docs/performance.md, "Linger only under load").
+LINGER_WHEN_DUE = 2.0
 # A record whose own send keeps failing with a retriable error while the broker answers
 # (e.g. its topic was deleted) is dead-lettered after this many attempts.
 PUBLISH_ATTEMPTS = 3
@@ -202,6 +209,7 @@ class StageRunner(Generic[T]):
         self._linger_ms = (
             stage.linger_ms if settings.batch_linger_ms is None else settings.batch_linger_ms
         )
+        self._arrivals = ArrivalRate()
         self.changelog = (
             topic_name(settings, changelog_name(settings, stage.name)) if stage.stateful else None
         )
@@ -339,16 +347,14 @@ class StageRunner(Generic[T]):
         self, consumer: AIOKafkaConsumer
     ) -> dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]]:
         """What is waiting, up to the batch size, and what arrives within the linger (the
-        deployment's `batch_linger_ms`, else the stage's own) after the first record; with
-        no linger, waits longer only while more arrives."""
+        deployment's `batch_linger_ms`, else the stage's own) after the first record, if
+        the linger pays (`_lingers`); with no linger, waits longer only while more arrives."""
         size = self.stage.batch_size
         batch: dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]] = await consumer.getmany(
             timeout_ms=IDLE_WAIT_MS, max_records=size
         )
         taken = sum(len(records) for records in batch.values())
-        # Retrying a record at a time to find the one that fails: a linger would be paid
-        # once per record, and the batch is cut to one record anyway.
-        linger_ms = 0.0 if self._isolate_until else self._linger_ms
+        linger_ms = self._linger_ms if taken and self._lingers() else 0.0
         linger_ends = time.monotonic() + linger_ms / 1000
         while 0 < taken < size and not self._stopping.is_set():
             left_ms = int((linger_ends - time.monotonic()) * 1000)
@@ -363,7 +369,18 @@ class StageRunner(Generic[T]):
             for tp, records in more.items():
                 batch.setdefault(tp, []).extend(records)
                 taken += len(records)
+        self._arrivals.add(taken)
         return batch
+
+    def _lingers(self) -> bool:
+        """Whether a batch should linger: only when more records are due within the
+        linger (at the rate records arrived over the last seconds), as a batch that would
+        stay one record long saves no transaction by waiting; and not while a partition is
+        retried a record at a time to find the one that fails (the linger would be paid per
+        record, and the batch is cut to one record anyway)."""
+        if self._linger_ms <= 0 or self._isolate_until:
+            return False
+        return self._arrivals.per_second() * self._linger_ms / 1000 >= LINGER_WHEN_DUE
 
     async def _pause(self) -> None:
         self._failures += 1

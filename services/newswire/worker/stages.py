@@ -44,9 +44,9 @@ SWEEP_INTERVAL_S = 600.0
 # Taking only what is waiting, at moderate rates they commit about one article per
 # transaction, and the transactions' CPU (worker and broker) crowds the enrich hop's NER.
 # Lingering after a batch's first record cut the p99 at 70 articles/s on two cores from
-# 654-982 ms (four runs) to 423-630 (30 ms, four runs) and 381-434 (50 ms, two runs), for up
-# to this long more per light hop when the load is low (docs/performance.md, "Light hops
-# linger").
+# 654-982 ms (four runs) to 423-630 (30 ms, four runs) and 381-434 (50 ms, two runs). The
+# runner lingers only under load, where that pays (docs/performance.md, "Light hops
+# linger", "Linger only under load").
 LIGHT_HOP_LINGER_MS = 50.0
 
 
