@@ -1,9 +1,10 @@
-"""How the runner assembles a batch: what is waiting, and with a linger, what arrives
-within it after the first record; never more than the batch size."""
+"""How the runner assembles a batch: what is waiting, and with a linger under load, what
+arrives within it after the first record; never more than the batch size."""
 
 from __future__ import annotations
 
 import asyncio
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -65,7 +66,7 @@ def runner(
         linger_ms=stage_linger_ms,
     )
     made = StageRunner(stage, settings, PipelineMetrics())
-    made._arrivals.add(round(arriving_per_s * WINDOW_S))
+    made._arrivals.add(round(arriving_per_s * WINDOW_S))  # records committed lately
     return made
 
 
@@ -105,8 +106,9 @@ async def test_a_lingering_batch_ends_early_when_the_runner_stops() -> None:
 
 async def test_a_batch_that_stays_short_ends_when_the_linger_does() -> None:
     consumer = ScriptedConsumer([1])
-    assert await runner(20)._take(consumer) == {TP: [1]}  # type: ignore[arg-type]
-    assert consumer.calls[-1] == (MORE_WAIT_MS, 3)  # the last look, once the linger is over
+    assert await runner(20, arriving_per_s=1000)._take(consumer) == {TP: [1]}  # type: ignore[arg-type]
+    assert consumer.calls[1][0] > MORE_WAIT_MS  # it lingered...
+    assert consumer.calls[-1] == (MORE_WAIT_MS, 3)  # ...and looked last once the linger was over
     assert len(consumer.calls) <= 4  # waits, never spins
 
 
@@ -133,7 +135,7 @@ async def test_a_partition_retried_a_record_at_a_time_does_not_linger() -> None:
 
 
 @pytest.mark.parametrize(
-    ("arriving_per_s", "lingers"), [(0, False), (10, False), (30, False), (40, True), (200, True)]
+    ("arriving_per_s", "lingers"), [(0, False), (10, False), (40, False), (50, True), (200, True)]
 )
 async def test_a_stage_lingers_only_when_more_records_are_due_within_the_linger(
     arriving_per_s: float, lingers: bool
@@ -141,7 +143,7 @@ async def test_a_stage_lingers_only_when_more_records_are_due_within_the_linger(
     consumer = ScriptedConsumer([1], [], [2, 3, 4])
     quiet_or_busy = runner(None, stage_linger_ms=50, arriving_per_s=arriving_per_s)
     batch = await quiet_or_busy._take(consumer)  # type: ignore[arg-type]
-    # 50 ms at 30 records/s: 1.5 records due, too few to be worth waiting for.
+    # 50 ms at 40 records/s: 2 records due, too few to be worth waiting for.
     assert batch == ({TP: [1, 2, 3, 4]} if lingers else {TP: [1]})
     assert (consumer.calls[1] == (MORE_WAIT_MS, 3)) is not lingers
 
@@ -160,11 +162,38 @@ def test_the_arrival_rate_counts_the_records_of_the_last_window_only() -> None:
     assert rate.per_second() == 0.0
 
 
-async def test_a_stage_that_becomes_busy_starts_lingering() -> None:
+def test_a_stage_that_becomes_busy_starts_lingering_and_one_that_idles_stops() -> None:
+    now = [0.0]
     stage_runner = runner(None, batch_size=100, stage_linger_ms=50, arriving_per_s=0)
+    stage_runner._arrivals = ArrivalRate(clock=lambda: now[0])
     assert not stage_runner._lingers()
-    await stage_runner._take(ScriptedConsumer(list(range(100))))  # type: ignore[arg-type]
-    assert stage_runner._lingers()  # 100 records in the 2 s window: 2.5 due within 50 ms
+    stage_runner._settle(_cycle(list(range(110))), 110, None, None)
+    assert stage_runner._lingers()  # 110 committed in the 2 s window: 2.75 due within 50 ms
+    now[0] += WINDOW_S  # and then nothing for a whole window
+    assert not stage_runner._lingers()
+
+
+def test_a_stage_that_never_lingers_keeps_no_count() -> None:
+    stage_runner = runner(0, stage_linger_ms=50, arriving_per_s=0)
+    for offset in range(100):
+        stage_runner._settle(_cycle([offset]), offset + 1, None, None)
+    assert len(stage_runner._arrivals) == 0
+
+
+def test_the_count_holds_only_the_window_however_many_batches_come() -> None:
+    now = [0.0]
+    rate = ArrivalRate(window_s=2.0, clock=lambda: now[0])
+    for _ in range(10_000):
+        rate.add(1)
+        now[0] += 0.01
+    assert len(rate) <= 201
+    assert rate.per_second() == pytest.approx(100.0, abs=1)
+
+
+def _cycle(offsets: list[int]) -> Any:
+    """A committed cycle of records at `offsets` of TP, as `_settle` reads it."""
+    records = [SimpleNamespace(offset=offset) for offset in offsets]
+    return SimpleNamespace(tp=TP, records=records)
 
 
 def test_the_light_hops_linger_by_default() -> None:

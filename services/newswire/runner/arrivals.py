@@ -12,7 +12,11 @@ WINDOW_S = 2.0
 
 
 class ArrivalRate:
-    """Records taken per second over the last `window_s` seconds."""
+    """Records per second over the last `window_s` seconds. A window not yet full counts
+    as if nothing came before it, so after a quiet spell the rate catches up over up to
+    `window_s`. Holds one entry per `add` within the window, never more."""
+
+    __slots__ = ("_clock", "_taken", "_total", "window_s")
 
     def __init__(
         self, window_s: float = WINDOW_S, clock: Callable[[], float] = time.monotonic
@@ -23,14 +27,22 @@ class ArrivalRate:
         self._total = 0
 
     def add(self, records: int) -> None:
-        """Note that `records` were taken now."""
+        """Note that `records` came now."""
+        now = self._clock()
+        self._expire(now)
         if records > 0:
-            self._taken.append((self._clock(), records))
+            self._taken.append((now, records))
             self._total += records
 
     def per_second(self) -> float:
-        """The rate records were taken at over the window that ends now."""
-        cutoff = self._clock() - self.window_s
+        """The rate records came at over the window that ends now."""
+        self._expire(self._clock())
+        return self._total / self.window_s
+
+    def __len__(self) -> int:
+        return len(self._taken)
+
+    def _expire(self, now: float) -> None:
+        cutoff = now - self.window_s
         while self._taken and self._taken[0][0] <= cutoff:
             self._total -= self._taken.popleft()[1]
-        return self._total / self.window_s

@@ -94,12 +94,13 @@ TXN_CONCURRENT_RETRY_S = 0.005
 IDLE_WAIT_MS = 500
 # A lingering batch looks at the stop flag at least this often.
 LINGER_STEP_MS = 100
-# A batch lingers only when at least this many more records are due within its linger.
-# A linger saves transactions, which matters only once they crowd the cores: on two cores
-# (benchmarks/latency.py, warm broker) lingering 50 ms on the light hops raised the p99 at
-# 30/s from 69 to 195 ms, lowered it at 50/s from 283 to 247 ms, and held it at 254-279 ms
-# at 70/s, where without it 60/s gave 828 (docs/performance.md, "Linger only under load").
-LINGER_WHEN_DUE = 2.0
+# A batch lingers only while at least this many records are due within its linger, at
+# the rate this runner committed them over the last seconds (all its partitions together).
+# A linger saves transactions, which pays only once they crowd the cores; below that it
+# only adds its length to every hop. Calibrated on two cores, one worker, four raw
+# partitions: 2.5 is 50/s for a 50 ms linger, where lingering crossed from costing p99 to
+# saving it (docs/performance.md, "Linger only under load").
+LINGER_WHEN_DUE = 2.5
 # A record whose own send keeps failing with a retriable error while the broker answers
 # (e.g. its topic was deleted) is dead-lettered after this many attempts.
 PUBLISH_ATTEMPTS = 3
@@ -369,15 +370,14 @@ class StageRunner(Generic[T]):
             for tp, records in more.items():
                 batch.setdefault(tp, []).extend(records)
                 taken += len(records)
-        self._arrivals.add(taken)
         return batch
 
     def _lingers(self) -> bool:
-        """Whether a batch should linger: only when more records are due within the
-        linger (at the rate records arrived over the last seconds), as a batch that would
-        stay one record long saves no transaction by waiting; and not while a partition is
-        retried a record at a time to find the one that fails (the linger would be paid per
-        record, and the batch is cut to one record anyway)."""
+        """Whether a batch should linger: only under load, when `LINGER_WHEN_DUE` records
+        or more are due within the linger at the rate the runner committed them lately;
+        and not while a partition is retried a record at a time to find the one that
+        fails (the linger would be paid per record, and the batch is cut to one record
+        anyway)."""
         if self._linger_ms <= 0 or self._isolate_until:
             return False
         return self._arrivals.per_second() * self._linger_ms / 1000 >= LINGER_WHEN_DUE
@@ -653,6 +653,9 @@ class StageRunner(Generic[T]):
     ) -> None:
         """Bookkeeping once the cycle's transaction committed."""
         self._committed[cycle.tp] = next_offset
+        if self._linger_ms > 0:
+            # Committed, not taken: records read again (a rewind, a retry) count once.
+            self._arrivals.add(len(cycle.records))
         if store is not None:
             store.commit(None if last_changelog is None else last_changelog + 1)
         for record in cycle.records:

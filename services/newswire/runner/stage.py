@@ -71,10 +71,10 @@ class Stage(Generic[T]):
     fail_stage: FailStage
     batch_size: int = 64
     # How long a batch keeps collecting records after its first one, unless the deployment
-    # sets `batch_linger_ms` for every stage; only under load (the runner's `_lingers`).
-    # Each batch costs a transaction per input partition; a light stage (little work per
-    # record beside that cost) pays it for about one record at moderate rates unless it
-    # lingers a little.
+    # sets `batch_linger_ms` for every stage; the runner lingers only under load
+    # (`StageRunner._lingers`). Each batch costs a transaction per input partition; under
+    # load a light stage (little work per record beside that cost) pays it for about one
+    # record unless it lingers a little.
     linger_ms: float = 0.0
     stateful: bool = False
     started: Callable[[], Awaitable[None]] | None = None
