@@ -1,4 +1,4 @@
-"""How fast records reach a stage: what tells the runner whether a linger would pay."""
+"""How fast a stage gets through records: what tells the runner whether a linger would pay."""
 
 from __future__ import annotations
 
@@ -16,14 +16,14 @@ class ArrivalRate:
     as if nothing came before it, so after a quiet spell the rate catches up over up to
     `window_s`. Holds one entry per `add` within the window, never more."""
 
-    __slots__ = ("_clock", "_taken", "_total", "window_s")
+    __slots__ = ("_clock", "_counts", "_total", "window_s")
 
     def __init__(
         self, window_s: float = WINDOW_S, clock: Callable[[], float] = time.monotonic
     ) -> None:
         self.window_s = window_s
         self._clock = clock
-        self._taken: deque[tuple[float, int]] = deque()
+        self._counts: deque[tuple[float, int]] = deque()
         self._total = 0
 
     def add(self, records: int) -> None:
@@ -31,7 +31,7 @@ class ArrivalRate:
         now = self._clock()
         self._expire(now)
         if records > 0:
-            self._taken.append((now, records))
+            self._counts.append((now, records))
             self._total += records
 
     def per_second(self) -> float:
@@ -40,9 +40,9 @@ class ArrivalRate:
         return self._total / self.window_s
 
     def __len__(self) -> int:
-        return len(self._taken)
+        return len(self._counts)
 
     def _expire(self, now: float) -> None:
         cutoff = now - self.window_s
-        while self._taken and self._taken[0][0] <= cutoff:
-            self._total -= self._taken.popleft()[1]
+        while self._counts and self._counts[0][0] <= cutoff:
+            self._total -= self._counts.popleft()[1]

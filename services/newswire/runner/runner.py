@@ -355,7 +355,7 @@ class StageRunner(Generic[T]):
             timeout_ms=IDLE_WAIT_MS, max_records=size
         )
         taken = sum(len(records) for records in batch.values())
-        linger_ms = self._linger_ms if taken and self._lingers() else 0.0
+        linger_ms = self._linger_ms if self._lingers() else 0.0
         linger_ends = time.monotonic() + linger_ms / 1000
         while 0 < taken < size and not self._stopping.is_set():
             left_ms = int((linger_ends - time.monotonic()) * 1000)
