@@ -46,6 +46,7 @@ from newswire.topics import (  # noqa: E402
     RAW,
     TAGGED,
     UNIQUE,
+    changelog_name,
     topic_name,
 )
 from newswire.wire import encode  # noqa: E402
@@ -88,6 +89,17 @@ async def commit_cost(bootstrap: str, rounds: int) -> list[float]:
 HOPS = (("prepare", CLEANED), ("dedup", UNIQUE), ("enrich", TAGGED), ("story", ENRICHED))
 
 
+def transaction_topics(settings: Settings) -> dict[str, str]:
+    """Per stage, a topic of one partition that each of its transactions writes to: its
+    output (prepare, enrich) or its state changelog (dedup, story), unprefixed."""
+    return {
+        "prepare": CLEANED,
+        "dedup": changelog_name(settings, "dedup"),
+        "enrich": TAGGED,
+        "story": changelog_name(settings, "story"),
+    }
+
+
 def hop_breakdown(
     sent: dict[str, float],
     stamped: dict[tuple[str, str], float],
@@ -120,6 +132,50 @@ def hop_breakdown(
     return figures
 
 
+def article_trace(
+    sent: dict[str, float],
+    stamped: dict[tuple[str, str], float],
+    visible: dict[tuple[str, str], float],
+) -> dict[str, dict[str, float]]:
+    """Each measured article's times: `sent`, and per topic `<topic>.sent` and `.visible`."""
+    trace: dict[str, dict[str, float]] = {a: {"sent": t} for a, t in sent.items()}
+    for (topic, article), at in stamped.items():
+        if article in trace:
+            trace[article][f"{topic}.sent"] = at
+    for (topic, article), at in visible.items():
+        if article in trace:
+            trace[article][f"{topic}.visible"] = at
+    return trace
+
+
+def markers_per_article(
+    ends: dict[TopicPartition, int], records: dict[TopicPartition, int], prefix: str, total: int
+) -> dict[str, float]:
+    """`markers:<topic>`: the commit markers per article in each topic, read from its start.
+    Every transaction that wrote to a partition leaves one marker there, which takes an
+    offset but is never read: the offsets beyond the records read are those transactions."""
+    found: dict[str, float] = {}
+    for tp, end in ends.items():
+        key = f"markers:{tp.topic.removeprefix(prefix)}"
+        found[key] = found.get(key, 0.0) + (end - records.get(tp, 0)) / total
+    return found
+
+
+async def read_to_end(
+    reader: AIOKafkaConsumer, records: dict[TopicPartition, int]
+) -> dict[TopicPartition, int]:
+    """Count into `records` what `reader` has not read yet of its partitions (a
+    changelog's last records may follow the outcomes); their end offsets."""
+    ends: dict[TopicPartition, int] = await reader.end_offsets(list(reader.assignment()))
+    deadline = time.time() + 10
+    while time.time() < deadline and any(
+        [await reader.position(tp) < end for tp, end in ends.items()]
+    ):
+        for tp, got in (await reader.getmany(timeout_ms=100)).items():
+            records[tp] = records.get(tp, 0) + len(got)
+    return ends
+
+
 async def end_to_end(
     settings: Settings, rate: float, count: int, warm_up: int
 ) -> tuple[dict[str, float], dict[str, dict[str, float]], dict[str, dict[str, float]]]:
@@ -138,9 +194,11 @@ async def end_to_end(
     visible: dict[tuple[str, str], float] = {}
     outcomes = [topic_name(settings, t) for t in (ENRICHED, DUPLICATES, DEADLETTER)]
     internal = [topic_name(settings, t) for t in (CLEANED, UNIQUE, TAGGED)]
+    changelogs = [topic_name(settings, t) for t in transaction_topics(settings).values()]
     reader = AIOKafkaConsumer(
         *outcomes,
         *internal,
+        *{*changelogs} - {*internal},
         bootstrap_servers=settings.kafka_bootstrap,
         isolation_level="read_committed",
         auto_offset_reset="earliest",
@@ -151,12 +209,17 @@ async def end_to_end(
     producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, linger_ms=0)
     await producer.start()
 
+    records: dict[TopicPartition, int] = {}
+
     async def read() -> None:
         while len(seen) < total:
             batch = await reader.getmany(timeout_ms=100)
             now = time.time()
-            for tp, records in batch.items():
-                for record in records:
+            for tp, got in batch.items():
+                records[tp] = records.get(tp, 0) + len(got)
+                if tp.topic not in outcomes and tp.topic not in internal:
+                    continue  # a changelog: only its markers are of interest
+                for record in got:
                     if record.key is None:
                         continue
                     key = record.key.decode()
@@ -177,6 +240,7 @@ async def end_to_end(
             sent[article.id] = time.time()
             await producer.send(topic_name(settings, RAW), encode(article), key=article.id.encode())
         await asyncio.wait_for(reading, timeout=120 + count / rate)
+        ends = await read_to_end(reader, records)
     finally:
         reading.cancel()
         await producer.stop()
@@ -191,14 +255,8 @@ async def end_to_end(
         "p99": quantile(latencies, 0.99),
         "max": max(latencies),
     }
-    trace: dict[str, dict[str, float]] = {a: {"sent": t} for a, t in sent.items()}
-    for (topic, article), at in stamped.items():
-        if article in trace:
-            trace[article][f"{topic}.sent"] = at
-    for (topic, article), at in visible.items():
-        if article in trace:
-            trace[article][f"{topic}.visible"] = at
-    return figures, hop_breakdown(sent, stamped, visible), trace
+    figures.update(markers_per_article(ends, records, settings.topic_prefix, total))
+    return figures, hop_breakdown(sent, stamped, visible), article_trace(sent, stamped, visible)
 
 
 def main() -> int:
@@ -255,6 +313,11 @@ def main() -> int:
                 f"  {stage:8} input visible -> output sent p50 {hop['work_p50']:.0f} / p99 "
                 f"{hop['work_p99']:.0f} ms; sent -> visible p50 {hop['commit_p50']:.0f} / "
                 f"p99 {hop['commit_p99']:.0f} ms"
+            )
+        for stage, topic in transaction_topics(settings).items():
+            print(
+                f"  {stage:8} transactions per article (commit markers in {topic}): "
+                f"{figures.get(f'markers:{topic}', 0):.2f}"
             )
     return 0
 
