@@ -65,10 +65,10 @@ class Settings(KafkaSecuritySettings, IngestSecuritySettings, TopicDurabilitySet
         description="How long every stage's batch keeps collecting records after its first "
         "one arrived (it stops early when full). Each batch is one transaction per input "
         "partition, so a linger trades up to its own length per hop for fewer "
-        "transactions under load. A stage lingers only while 2.5 records or more are due "
-        "within it, at the rate its runner in this worker committed them over the last 2 s "
-        "(50/s for 50 ms). 0 takes what is waiting. Unset: each stage's own (prepare and "
-        "dedup 50 ms, enrich and story 0; docs/performance.md).",
+        "transactions under load. A stage lingers only while its runner in this worker "
+        "committed 50 records a second or more over the last 2 s. 0 takes what is "
+        "waiting. Unset: each stage's own (prepare 50 ms, dedup 10, enrich and story 0; "
+        "docs/performance.md).",
     )
     overlap_commits: bool = Field(
         default=False,

@@ -15,7 +15,7 @@ from newswire.observability.metrics import PipelineMetrics
 from newswire.runner.arrivals import WINDOW_S, ArrivalRate
 from newswire.runner.runner import IDLE_WAIT_MS, LINGER_STEP_MS, MORE_WAIT_MS, StageRunner
 from newswire.runner.stage import Stage
-from newswire.worker.stages import LIGHT_HOP_LINGER_MS, dedup_stage, prepare_stage
+from newswire.worker.stages import DEDUP_LINGER_MS, PREPARE_LINGER_MS, dedup_stage, prepare_stage
 
 TP = TopicPartition("raw", 0)
 
@@ -134,16 +134,18 @@ async def test_a_partition_retried_a_record_at_a_time_does_not_linger() -> None:
     assert consumer.calls == [(IDLE_WAIT_MS, 4), (MORE_WAIT_MS, 3)]
 
 
+@pytest.mark.parametrize("linger_ms", [10, 50])
 @pytest.mark.parametrize(
     ("arriving_per_s", "lingers"), [(0, False), (10, False), (40, False), (50, True), (200, True)]
 )
-async def test_a_stage_lingers_only_when_more_records_are_due_within_the_linger(
-    arriving_per_s: float, lingers: bool
+async def test_a_stage_lingers_only_once_it_commits_fifty_records_a_second(
+    linger_ms: float, arriving_per_s: float, lingers: bool
 ) -> None:
+    # Whatever the linger's length: a short one that gathers one burst of an upstream
+    # stage's commits pays from the same load as a long one.
     consumer = ScriptedConsumer([1], [], [2, 3, 4])
-    quiet_or_busy = runner(None, stage_linger_ms=50, arriving_per_s=arriving_per_s)
+    quiet_or_busy = runner(None, stage_linger_ms=linger_ms, arriving_per_s=arriving_per_s)
     batch = await quiet_or_busy._take(consumer)  # type: ignore[arg-type]
-    # 50 ms at 40 records/s: 2 records due, too few to be worth waiting for.
     assert batch == ({TP: [1, 2, 3, 4]} if lingers else {TP: [1]})
     assert (consumer.calls[1] == (MORE_WAIT_MS, 3)) is not lingers
 
@@ -168,7 +170,7 @@ def test_a_stage_that_becomes_busy_starts_lingering_and_one_that_idles_stops() -
     stage_runner._arrivals = ArrivalRate(clock=lambda: now[0])
     assert not stage_runner._lingers()
     stage_runner._settle(_cycle(list(range(110))), 110, None, None)
-    assert stage_runner._lingers()  # 110 committed in the 2 s window: 2.75 due within 50 ms
+    assert stage_runner._lingers()  # 110 committed in the 2 s window: 55 a second
     now[0] += WINDOW_S  # and then nothing for a whole window
     assert not stage_runner._lingers()
 
@@ -196,10 +198,10 @@ def _cycle(offsets: list[int]) -> Any:
     return SimpleNamespace(tp=TP, records=records)
 
 
-def test_the_light_hops_linger_by_default() -> None:
+def test_the_light_hops_linger_by_default_dedup_for_one_burst_of_prepares_commits() -> None:
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
-    assert prepare_stage(settings).linger_ms == LIGHT_HOP_LINGER_MS > 0
-    assert dedup_stage(settings).linger_ms == LIGHT_HOP_LINGER_MS
+    assert prepare_stage(settings).linger_ms == PREPARE_LINGER_MS > 0
+    assert 0 < dedup_stage(settings).linger_ms == DEDUP_LINGER_MS < PREPARE_LINGER_MS
 
 
 def test_the_linger_variable_zero_is_zero_and_blank_is_unset(

@@ -94,13 +94,14 @@ TXN_CONCURRENT_RETRY_S = 0.005
 IDLE_WAIT_MS = 500
 # A lingering batch looks at the stop flag at least this often.
 LINGER_STEP_MS = 100
-# A batch lingers only while at least this many records are due within its linger, at
-# the rate this runner committed them over the last seconds (all its partitions together).
-# A linger saves transactions, which pays only once they crowd the cores; below that it
-# only adds its length to every hop. Calibrated on two cores, one worker, four raw
-# partitions: 2.5 is 50/s for a 50 ms linger, where lingering crossed from costing p99 to
-# saving it (docs/performance.md, "Linger only under load").
-LINGER_WHEN_DUE = 2.5
+# A batch lingers only while this runner committed at least this many records a second
+# over the last seconds (all its partitions together). A linger saves transactions, which
+# pays only once they crowd the cores; below that it only adds its length to every hop.
+# Calibrated on two cores, one worker, four raw partitions: lingering crossed from costing
+# p99 to saving it at 50/s (docs/performance.md, "Linger only under load"). A rate rather
+# than records due within the linger: a stage fed by a lingering one gets its records in
+# bursts, so a short linger that gathers one burst pays from the same load as a long one.
+LINGER_FROM_PER_S = 50.0
 # A record whose own send keeps failing with a retriable error while the broker answers
 # (e.g. its topic was deleted) is dead-lettered after this many attempts.
 PUBLISH_ATTEMPTS = 3
@@ -373,14 +374,14 @@ class StageRunner(Generic[T]):
         return batch
 
     def _lingers(self) -> bool:
-        """Whether a batch should linger: only under load, when `LINGER_WHEN_DUE` records
-        or more are due within the linger at the rate the runner committed them lately;
+        """Whether a batch should linger: only under load, when the runner committed
+        `LINGER_FROM_PER_S` records a second or more lately;
         and not while a partition is retried a record at a time to find the one that
         fails (the linger would be paid per record, and the batch is cut to one record
         anyway)."""
         if self._linger_ms <= 0 or self._isolate_until:
             return False
-        return self._arrivals.per_second() * self._linger_ms / 1000 >= LINGER_WHEN_DUE
+        return self._arrivals.per_second() >= LINGER_FROM_PER_S
 
     async def _pause(self) -> None:
         self._failures += 1
