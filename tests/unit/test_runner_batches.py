@@ -198,10 +198,10 @@ def _cycle(offsets: list[int]) -> Any:
     return SimpleNamespace(tp=TP, records=records)
 
 
-def test_the_light_hops_linger_by_default_dedup_for_one_burst_of_prepares_commits() -> None:
+def test_the_light_hops_linger_by_default_dedup_for_one_burst_of_prepare_commits() -> None:
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
-    assert prepare_stage(settings).linger_ms == PREPARE_LINGER_MS > 0
-    assert 0 < dedup_stage(settings).linger_ms == DEDUP_LINGER_MS < PREPARE_LINGER_MS
+    assert prepare_stage(settings).linger_ms == PREPARE_LINGER_MS == 50.0
+    assert dedup_stage(settings).linger_ms == DEDUP_LINGER_MS == 10.0
 
 
 def test_the_linger_variable_zero_is_zero_and_blank_is_unset(

@@ -95,7 +95,7 @@ IDLE_WAIT_MS = 500
 # A lingering batch looks at the stop flag at least this often.
 LINGER_STEP_MS = 100
 # A batch lingers only while this runner committed at least this many records a second
-# over the last seconds (all its partitions together). A linger saves transactions, which
+# over the last `WINDOW_S` (2 s; all its partitions together). A linger saves transactions, which
 # pays only once they crowd the cores; below that it only adds its length to every hop.
 # Calibrated on two cores, one worker, four raw partitions: lingering crossed from costing
 # p99 to saving it at 50/s (docs/performance.md, "Linger only under load"). A rate rather
@@ -375,10 +375,9 @@ class StageRunner(Generic[T]):
 
     def _lingers(self) -> bool:
         """Whether a batch should linger: only under load, when the runner committed
-        `LINGER_FROM_PER_S` records a second or more lately;
-        and not while a partition is retried a record at a time to find the one that
-        fails (the linger would be paid per record, and the batch is cut to one record
-        anyway)."""
+        `LINGER_FROM_PER_S` records a second or more lately; and not while a partition is
+        retried a record at a time to find the one that fails (the linger would be paid
+        per record, and the batch is cut to one record anyway)."""
         if self._linger_ms <= 0 or self._isolate_until:
             return False
         return self._arrivals.per_second() >= LINGER_FROM_PER_S

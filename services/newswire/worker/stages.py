@@ -43,10 +43,11 @@ SWEEP_INTERVAL_S = 600.0
 # prepare and dedup spend about 1 ms on an article and 15-30 ms committing its transaction.
 # Taking only what is waiting, at moderate rates they commit about one article per
 # transaction, and the transactions' CPU (worker and broker) crowds the enrich hop's NER.
-# Lingering after a batch's first record cut the p99 at 70 articles/s on two cores from
-# 654-982 ms (four runs) to 423-630 (30 ms, four runs) and 381-434 (50 ms, two runs). The
-# runner lingers only under load, where that pays (docs/performance.md, "Light hops
-# linger", "Linger only under load").
+# Lingering after a batch's first record, prepare and dedup alike, cut the p99 at 70
+# articles/s on two cores from 654-982 ms (four runs) to 423-630 (30 ms, four runs) and
+# 381-434 (50 ms, two runs); dedup's own linger is shorter since (below). The runner
+# lingers only under load, where that pays (docs/performance.md, "Light hops linger",
+# "Linger only under load").
 PREPARE_LINGER_MS = 50.0
 # Dedup's input comes in bursts: each prepare batch commits one transaction per raw
 # partition, all within a few milliseconds, and under load the next batch follows
