@@ -53,7 +53,14 @@ class Settings(KafkaSecuritySettings, IngestSecuritySettings, TopicDurabilitySet
         description="Worker data directory. Stage state is rebuilt from its Kafka changelog, "
         "so nothing here needs to survive a restart.",
     )
-    raw_partitions: int = Field(default=4, description="Partitions of the raw and unique topics.")
+    raw_partitions: int = Field(
+        default=4,
+        description="Partitions of the raw and unique topics (and of the public enriched, "
+        "duplicates and stories topics): the most workers the prepare and enrich stages "
+        "spread over. Each stage commits one transaction per input partition per batch, "
+        "so a worker holding fewer partitions commits fewer: for a single worker, 1 "
+        "(docs/performance.md, 'Partitions per worker').",
+    )
     session_timeout_s: float = Field(
         default=10.0, description="Consumer group session timeout; short so workers join quickly."
     )
