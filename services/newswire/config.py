@@ -59,7 +59,7 @@ class Settings(KafkaSecuritySettings, IngestSecuritySettings, TopicDurabilitySet
         "duplicates and stories topics): the most workers the prepare and enrich stages "
         "spread over. Each stage commits one transaction per input partition per batch, "
         "so a worker holding fewer partitions commits fewer: for a single worker, 1 "
-        "(docs/performance.md, 'Partitions per worker').",
+        "(docs/performance.md, 'Partitions per worker'). Counts when the topics are created.",
     )
     session_timeout_s: float = Field(
         default=10.0, description="Consumer group session timeout; short so workers join quickly."
