@@ -47,6 +47,7 @@ from newswire.topics import (  # noqa: E402
     DUPLICATES,
     ENRICHED,
     RAW,
+    STATEFUL_STAGES,
     TAGGED,
     UNIQUE,
     changelog_name,
@@ -93,14 +94,13 @@ HOPS = (("prepare", CLEANED), ("dedup", UNIQUE), ("enrich", TAGGED), ("story", E
 
 
 def transaction_topics(settings: Settings) -> dict[str, str]:
-    """Per stage, a topic of one partition its transactions write to: its output (prepare,
-    enrich) or its state changelog (dedup, story), unprefixed. A transaction that writes
+    """Per stage, a topic of one partition its transactions write to, unprefixed: a
+    stateful stage's changelog (partitioned like its single-partition input), else its
+    output (`HOPS`; cleaned and tagged have one partition). A transaction that writes
     nothing there (only dead letters; in dedup, only duplicates) is not seen in it."""
     return {
-        "prepare": CLEANED,
-        "dedup": changelog_name(settings, "dedup"),
-        "enrich": TAGGED,
-        "story": changelog_name(settings, "story"),
+        stage: changelog_name(settings, stage) if stage in STATEFUL_STAGES else output
+        for stage, output in HOPS
     }
 
 
@@ -125,7 +125,8 @@ async def transactions_per_article(settings: Settings, articles: int) -> dict[st
         ends = await reader.end_offsets(list(partitions.values()))
         records = dict.fromkeys(partitions.values(), 0)
         async with asyncio.timeout(60):
-            while [tp for tp in ends if await reader.position(tp) < ends[tp]]:
+            # Positions move past the markers too, so each reaches its partition's end.
+            while any([await reader.position(tp) < end for tp, end in ends.items()]):
                 for tp, got in (await reader.getmany(timeout_ms=500)).items():
                     records[tp] += len(got)
     finally:

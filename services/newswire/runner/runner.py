@@ -95,12 +95,13 @@ IDLE_WAIT_MS = 500
 # A lingering batch looks at the stop flag at least this often.
 LINGER_STEP_MS = 100
 # A batch lingers only while this runner committed at least this many records a second
-# over the last `WINDOW_S` (2 s; all its partitions together). A linger saves transactions, which
-# pays only once they crowd the cores; below that it only adds its length to every hop.
-# Calibrated on two cores, one worker, four raw partitions: lingering crossed from costing
-# p99 to saving it at 50/s (docs/performance.md, "Linger only under load"). A rate rather
-# than records due within the linger: a stage fed by a lingering one gets its records in
-# bursts, so a short linger that gathers one burst pays from the same load as a long one.
+# over the last `WINDOW_S` (2 s; all its partitions together). A linger saves
+# transactions, which pays only once they crowd the cores; below that it only adds its
+# length to every hop. Calibrated on two cores, one worker, four raw partitions: lingering
+# crossed from costing p99 to saving it at 50/s (docs/performance.md, "Linger only under
+# load"). A rate rather than records due within the linger: a stage fed by a lingering one
+# gets its records in bursts, so a short linger that gathers one burst pays from the same
+# load as a long one.
 LINGER_FROM_PER_S = 50.0
 # A record whose own send keeps failing with a retriable error while the broker answers
 # (e.g. its topic was deleted) is dead-lettered after this many attempts.
