@@ -3,7 +3,7 @@ pass-through references, CPU and memory per process (issue 14).
 
     .venv/bin/python benchmarks/e2e.py [--articles 2000] [--workers 1] [--out PATH]
                                        [--latency-rate R] [--warm-up-s 120]
-                                       [--profile py-spy|cprofile]
+                                       [--profile py-spy|cprofile] [--trace-hops]
 
 What it does, in one run:
 1. A broker (KAFKA_BOOTSTRAP_SERVERS, else a throwaway local one), topics under a fresh
@@ -32,6 +32,11 @@ What it does, in one run:
    commit the offsets in one Kafka transaction, read back read_committed).
 5. The pure stages alone on one core: prepare (clean, language, fingerprint), dedup (the
    index's observe, the single partition's work) and the raw article's decode.
+
+With `--trace-hops` the reader also reads the internal topics, and the latency phase's
+figures say per hop where the time went (`hops.hop_breakdown`: the work from input visible to
+output sent, and the commit from sent to visible), over the phase and per 5 s of sending.
+It is off by default: reading three more topics adds to the broker's and this process's work.
 
 CPU and memory (peak RSS, and PSS from /proc/PID/smaps_rollup) are sampled for the worker,
 its child processes and the broker, per phase and over time, and the broker's CPU per thread
@@ -68,6 +73,7 @@ from threadpoolctl import threadpool_limits
 from broker import broker
 from e2e_procs import Watcher, listening_pid
 from e2e_texts import build_articles, unique_share
+from hops import HOPS, Times, hop_breakdown
 from newswire.config import Settings
 from newswire.kafka_local.launcher import free_port
 from newswire.tagging import ner
@@ -145,6 +151,10 @@ class Outcomes:
 
     seen: dict[str, tuple[str, float]] = field(default_factory=dict)
     arrived: asyncio.Event = field(default_factory=asyncio.Event)
+    # With the hops traced (`--trace-hops`): per (unprefixed topic, key), when the stage
+    # sent the record (its CreateTime) and when this reader received it.
+    stamped: Times = field(default_factory=dict)
+    visible: Times = field(default_factory=dict)
 
     def of(self, keys: list[str]) -> list[tuple[str, float] | None]:
         """The outcome of each key, None while it has none."""
@@ -152,9 +162,16 @@ class Outcomes:
 
 
 async def collect_outcomes(
-    bootstrap: str, topics: list[str], outcomes: Outcomes, ready: asyncio.Event
+    bootstrap: str,
+    topics: list[str],
+    outcomes: Outcomes,
+    ready: asyncio.Event,
+    traced: dict[str, str] | None = None,
 ) -> None:
-    """Read `topics` from their current ends, read_committed, noting each key's outcome."""
+    """Read `topics` from their current ends, read_committed, noting each key's outcome;
+    and the `traced` topics too (full name -> name without the prefix), noting when each
+    record was sent and received (`Outcomes.stamped`, `.visible`)."""
+    traced = traced or {}
     consumer = AIOKafkaConsumer(
         bootstrap_servers=bootstrap,
         isolation_level="read_committed",
@@ -167,7 +184,7 @@ async def collect_outcomes(
     try:
         partitions = [
             TopicPartition(topic, p)
-            for topic in topics
+            for topic in dict.fromkeys([*topics, *traced])
             for p in sorted(await _partitions(consumer, topic))
         ]
         consumer.assign(partitions)
@@ -179,9 +196,14 @@ async def collect_outcomes(
             batches = await consumer.getmany(timeout_ms=50, max_records=2000)
             now = time.time()
             for tp, records in batches.items():
+                hop = traced.get(tp.topic)
                 for record in records:
                     key = record.key.decode(errors="replace") if record.key else ""
-                    outcomes.seen.setdefault(key, (tp.topic, now))
+                    if hop is not None:
+                        outcomes.stamped.setdefault((hop, key), record.timestamp / 1000)
+                        outcomes.visible.setdefault((hop, key), now)
+                    if tp.topic in topics:
+                        outcomes.seen.setdefault(key, (tp.topic, now))
             if batches:
                 outcomes.arrived.set()
     finally:
@@ -402,6 +424,27 @@ def latency_windows(
     return windows
 
 
+def hop_windows(
+    sent: dict[str, float], outcomes: Outcomes, rate: float, seconds: float = 5.0
+) -> list[dict[str, float]]:
+    """Per `seconds` of sending (`sent` in the order sent), each hop's p50 work and commit
+    (ms, `hops.hop_breakdown`): which hop a slow stretch of the phase was slow in."""
+    size = max(1, round(rate * seconds))
+    keys = list(sent)
+    windows = []
+    for start in range(0, len(keys), size):
+        part = {k: sent[k] for k in keys[start : start + size]}
+        figures = hop_breakdown(part, outcomes.stamped, outcomes.visible)
+        windows.append(
+            {
+                f"{hop}_{span}_p50": round(f[f"{span}_p50"], 1)
+                for hop, f in figures.items()
+                for span in ("work", "commit")
+            }
+        )
+    return windows
+
+
 async def measure_pipeline(
     bootstrap: str,
     prefix: str,
@@ -411,13 +454,17 @@ async def measure_pipeline(
     alive: Callable[[], bool],
     mark: Callable[[str], None],
     latency_rate_per_s: float | None = None,
+    trace_hops: bool = False,
 ) -> dict[str, Any]:
     """Warm-up (and the broker's, when `batches` has any), sustained phase, then latency
     phase at `latency_share` of the sustained rate (or at `latency_rate_per_s`, when given:
-    runs that differ in their sustained rate can then be compared at one load)."""
+    runs that differ in their sustained rate can then be compared at one load). With
+    `trace_hops`, the reader also reads the internal topics, and the latency phase's
+    figures say per hop where the time went."""
     outcomes, ready = Outcomes(), asyncio.Event()
+    traced = {prefix + topic: topic for _, topic in HOPS} if trace_hops else None
     collector = asyncio.create_task(
-        collect_outcomes(bootstrap, [prefix + t for t in OUTCOME_TOPICS], outcomes, ready)
+        collect_outcomes(bootstrap, [prefix + t for t in OUTCOME_TOPICS], outcomes, ready, traced)
     )
     await ready.wait()
     results: dict[str, Any] = {}
@@ -473,6 +520,13 @@ async def measure_pipeline(
                 "latencies_ms": [round(v, 1) for v in lat],
             },
         }
+        if trace_hops:
+            sent = {k: ms / 1000 for k, ms in latency.produced_ms.items()}
+            results["latency"]["hops"] = {
+                hop: {k: round(v, 1) for k, v in f.items()}
+                for hop, f in hop_breakdown(sent, outcomes.stamped, outcomes.visible).items()
+            }
+            results["latency"]["hop_windows_5s"] = hop_windows(sent, outcomes, latency_rate)
     finally:
         collector.cancel()
         with suppress(asyncio.CancelledError):
@@ -802,6 +856,21 @@ def table(result: dict[str, Any]) -> str:
             "latency per 5 s of sending, p50/max ms",
             " ".join(f"{w['p50_ms']:.0f}/{w['max_ms']:.0f}" for w in lat["windows_5s"]),
         ),
+        *(
+            (
+                f"  {hop}: work / commit, p50 (p99)",
+                f"{f['work_p50']:.0f} ({f['work_p99']:.0f}) / "
+                f"{f['commit_p50']:.0f} ({f['commit_p99']:.0f}) ms",
+            )
+            for hop, f in lat.get("hops", {}).items()
+        ),
+        *(
+            (
+                f"  per 5 s, {hop} work p50 ms",
+                " ".join(f"{w.get(f'{hop}_work_p50', 0):.0f}" for w in lat["hop_windows_5s"]),
+            )
+            for hop in lat.get("hops", {})
+        ),
         (
             "pass-through, plain / transactional",
             f"{ref['passthrough_plain_per_s']:.0f} / {ref['passthrough_transactional_per_s']:.0f} messages/s",
@@ -857,6 +926,11 @@ def main() -> None:  # noqa: PLR0915 - one run, told in order
         "--spacy-articles", type=int, default=600, help="texts for each spaCy-alone measurement"
     )
     parser.add_argument("--profile", choices=["py-spy", "cprofile"], default=None)
+    parser.add_argument(
+        "--trace-hops",
+        action="store_true",
+        help="also read the internal topics: per hop, where the latency phase's time went",
+    )
     parser.add_argument("--out", type=Path, default=None, help="JSON path (PNG beside it)")
     args = parser.parse_args()
 
@@ -908,6 +982,7 @@ def main() -> None:  # noqa: PLR0915 - one run, told in order
             "articles": n,
             "workers": args.workers,
             "raw_partitions": partitions,
+            "trace_hops": args.trace_hops,
             "ner_model": base.ner_model,
             "ner_processes": base.ner_processes,
             "profile": args.profile,
@@ -960,6 +1035,7 @@ def main() -> None:  # noqa: PLR0915 - one run, told in order
                     batches,
                     args.latency_share,
                     latency_rate_per_s=args.latency_rate,
+                    trace_hops=args.trace_hops,
                     alive=lambda: all(w.proc.poll() is None for w in workers),
                     mark=watcher.mark,
                 )

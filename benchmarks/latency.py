@@ -36,6 +36,7 @@ from tests.support.faults.corpus import build_plan  # noqa: E402
 from tests.support.worker import wait_ready  # noqa: E402
 
 from broker import broker  # noqa: E402
+from hops import HOPS, article_trace, hop_breakdown, quantile  # noqa: E402
 from newswire.admin import ensure_topics  # noqa: E402
 from newswire.config import Settings  # noqa: E402
 from newswire.demo import start_worker, stop_worker  # noqa: E402
@@ -54,12 +55,6 @@ from newswire.topics import (  # noqa: E402
     topic_name,
 )
 from newswire.wire import encode  # noqa: E402
-
-
-def quantile(values: list[float], q: float) -> float:
-    """The q-quantile (0..1) of `values`, nearest rank."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 async def commit_cost(bootstrap: str, rounds: int) -> list[float]:
@@ -87,10 +82,6 @@ async def commit_cost(bootstrap: str, rounds: int) -> list[float]:
     finally:
         await producer.stop()
     return took
-
-
-# The hops in order: each stage's output topic (the story stage's is the enriched topic).
-HOPS = (("prepare", CLEANED), ("dedup", UNIQUE), ("enrich", TAGGED), ("story", ENRICHED))
 
 
 def transaction_topics(settings: Settings) -> dict[str, str]:
@@ -134,54 +125,6 @@ async def transactions_per_article(settings: Settings, articles: int) -> dict[st
     return {
         stage: (ends[tp] - starts[tp] - records[tp]) / articles for stage, tp in partitions.items()
     }
-
-
-def hop_breakdown(
-    sent: dict[str, float],
-    stamped: dict[tuple[str, str], float],
-    visible: dict[tuple[str, str], float],
-) -> dict[str, dict[str, float]]:
-    """Per hop, the p50 and p99 (ms) of two spans of each article: `work` from its input
-    becoming visible to read_committed readers (for the first hop: sent) to the stage
-    sending its output (the record's CreateTime: fetch wait, batching, processing), and
-    `commit` from that send to the output becoming visible (the rest of the transaction,
-    the markers, the last stable offset moving)."""
-    figures: dict[str, dict[str, float]] = {}
-    previous: dict[str, float] = dict(sent)
-    for stage, topic in HOPS:
-        work: list[float] = []
-        commit: list[float] = []
-        for article, before in previous.items():
-            out, seen = stamped.get((topic, article)), visible.get((topic, article))
-            if out is None or seen is None:
-                continue
-            work.append(out - before)
-            commit.append(seen - out)
-        previous = {a: t for (top, a), t in visible.items() if top == topic and a in sent}
-        if work:
-            figures[stage] = {
-                "work_p50": quantile(work, 0.5) * 1000,
-                "work_p99": quantile(work, 0.99) * 1000,
-                "commit_p50": quantile(commit, 0.5) * 1000,
-                "commit_p99": quantile(commit, 0.99) * 1000,
-            }
-    return figures
-
-
-def article_trace(
-    sent: dict[str, float],
-    stamped: dict[tuple[str, str], float],
-    visible: dict[tuple[str, str], float],
-) -> dict[str, dict[str, float]]:
-    """Each measured article's times: `sent`, and per topic `<topic>.sent` and `.visible`."""
-    trace: dict[str, dict[str, float]] = {a: {"sent": t} for a, t in sent.items()}
-    for (topic, article), at in stamped.items():
-        if article in trace:
-            trace[article][f"{topic}.sent"] = at
-    for (topic, article), at in visible.items():
-        if article in trace:
-            trace[article][f"{topic}.visible"] = at
-    return trace
 
 
 async def end_to_end(
