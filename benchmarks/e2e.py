@@ -14,7 +14,7 @@ What it does, in one run:
    `--warm-up-s 0`) a burst of WARM_BURST articles and `--warm-up-s` seconds of articles at
    WARM_RATE per second: the broker is a JVM, and a fresh one spends its first minutes
    compiling its hot paths (its JIT compiler threads took 20-57% of a core through the
-   first latency phase of a cold run, and still 4-5% after a 30 s warm-up, in bursts of
+   first latency phase of a cold run, and still 3-5% after a 30 s warm-up, in bursts of
    hundreds of compilations), which a broker in service has long done.
 2. Sustained rate: `--articles` distinct articles (see e2e_texts.py for how they are built
    from the Lee corpus) produced at once to news.articles.raw; a read_committed consumer
@@ -410,31 +410,43 @@ class Phase:
         return found
 
 
-def latency_windows(
-    latencies_ms: list[float], rate: float, seconds: float = 5.0
-) -> list[dict[str, float]]:
-    """p50 and max of each `seconds` of sending, in the order sent (the latency phase sends
-    at a fixed rate, so every `rate * seconds` articles are one window): a phase whose
-    first or middle stretch ran slow shows here, where the phase's percentiles hide it."""
-    size = max(1, round(rate * seconds))
+def send_windows(produced_ms: dict[str, int], seconds: float = 5.0) -> list[list[str]]:
+    """The keys of `produced_ms` grouped by `seconds` of sending, from the first send (by
+    the time each was sent, so a window stays `seconds` long even if the producer fell
+    behind its schedule); empty windows are left out."""
+    if not produced_ms:
+        return []
+    first = min(produced_ms.values())
+    windows: dict[int, list[str]] = {}
+    for key, ms in produced_ms.items():
+        windows.setdefault(int((ms - first) // (seconds * 1000)), []).append(key)
+    return [windows[i] for i in sorted(windows)]
+
+
+def latency_windows(phase: Phase, seconds: float = 5.0) -> list[dict[str, float]]:
+    """Per `seconds` of sending (`send_windows`): how many articles, and the p50 and max of
+    their latencies. A phase whose first or middle stretch ran slow shows here, where the
+    phase's percentiles hide it."""
     windows = []
-    for start in range(0, len(latencies_ms), size):
-        chunk = latencies_ms[start : start + size]
-        windows.append({"p50_ms": round(percentile(chunk, 0.5), 1), "max_ms": round(max(chunk), 1)})
+    for keys in send_windows(phase.produced_ms, seconds):
+        lat = [phase.outcome[k][1] * 1000 - phase.produced_ms[k] for k in keys]
+        windows.append(
+            {
+                "articles": len(keys),
+                "p50_ms": round(percentile(lat, 0.5), 1),
+                "max_ms": round(max(lat), 1),
+            }
+        )
     return windows
 
 
-def hop_windows(
-    sent: dict[str, float], outcomes: Outcomes, rate: float, seconds: float = 5.0
-) -> list[dict[str, float]]:
-    """Per `seconds` of sending (`sent` in the order sent), each hop's p50 work and commit
-    (ms, `hops.hop_breakdown`): which hop a slow stretch of the phase was slow in."""
-    size = max(1, round(rate * seconds))
-    keys = list(sent)
+def hop_windows(phase: Phase, outcomes: Outcomes, seconds: float = 5.0) -> list[dict[str, float]]:
+    """Per `seconds` of sending (`send_windows`), each hop's p50 work and commit (ms,
+    `hops.hop_breakdown`): which hop a slow stretch of the phase was slow in."""
     windows = []
-    for start in range(0, len(keys), size):
-        part = {k: sent[k] for k in keys[start : start + size]}
-        figures = hop_breakdown(part, outcomes.stamped, outcomes.visible)
+    for keys in send_windows(phase.produced_ms, seconds):
+        sent = {k: phase.produced_ms[k] / 1000 for k in keys}
+        figures = hop_breakdown(sent, outcomes.stamped, outcomes.visible)
         windows.append(
             {
                 f"{hop}_{span}_p50": round(f[f"{span}_p50"], 1)
@@ -515,7 +527,7 @@ async def measure_pipeline(
                 "p95_ms": round(percentile(lat, 0.95), 1),
                 "p99_ms": round(percentile(lat, 0.99), 1),
                 "max_ms": round(max(lat), 1),
-                "windows_5s": latency_windows(lat, latency_rate),
+                "windows_5s": latency_windows(latency),
                 "outcomes": latency.counts(),
                 "latencies_ms": [round(v, 1) for v in lat],
             },
@@ -526,7 +538,7 @@ async def measure_pipeline(
                 hop: {k: round(v, 1) for k, v in f.items()}
                 for hop, f in hop_breakdown(sent, outcomes.stamped, outcomes.visible).items()
             }
-            results["latency"]["hop_windows_5s"] = hop_windows(sent, outcomes, latency_rate)
+            results["latency"]["hop_windows_5s"] = hop_windows(latency, outcomes)
     finally:
         collector.cancel()
         with suppress(asyncio.CancelledError):
@@ -854,7 +866,7 @@ def table(result: dict[str, Any]) -> str:
         ),
         (
             "latency per 5 s of sending, p50/max ms",
-            " ".join(f"{w['p50_ms']:.0f}/{w['max_ms']:.0f}" for w in lat["windows_5s"]),
+            " ".join(f"{w['p50_ms']:.0f}/{w['max_ms']:.0f}" for w in lat.get("windows_5s", [])),
         ),
         *(
             (
