@@ -834,6 +834,11 @@ def plot(result: dict[str, Any], path: Path) -> None:
     plt.close(fig)
 
 
+def _ms_or_dash(value: float | None) -> str:
+    # A window in which no article reached a hop has no figure for it: "-", not 0 ms.
+    return "-" if value is None else f"{value:.0f}"
+
+
 def table(result: dict[str, Any]) -> str:
     """The headline figures as a small text table."""
     s, lat, ref = result["sustained"], result["latency"], result["references"]
@@ -879,7 +884,7 @@ def table(result: dict[str, Any]) -> str:
         *(
             (
                 f"  per 5 s, {hop} work p50 ms",
-                " ".join(f"{w.get(f'{hop}_work_p50', 0):.0f}" for w in lat["hop_windows_5s"]),
+                " ".join(_ms_or_dash(w.get(f"{hop}_work_p50")) for w in lat["hop_windows_5s"]),
             )
             for hop in lat.get("hops", {})
         ),
