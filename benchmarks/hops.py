@@ -42,7 +42,9 @@ def hop_breakdown(
                 continue
             work.append(out - before)
             commit.append(seen - out)
-        previous = {a: t for (top, a), t in visible.items() if top == topic and a in sent}
+        # The next hop's input: when this hop's output became visible, for the articles
+        # measured (looked up per article: `visible` holds every article the reader saw).
+        previous = {a: visible[(topic, a)] for a in sent if (topic, a) in visible}
         if work:
             figures[stage] = {
                 "work_p50": quantile(work, 0.5) * 1000,
