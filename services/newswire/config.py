@@ -58,8 +58,10 @@ class Settings(KafkaSecuritySettings, IngestSecuritySettings, TopicDurabilitySet
         description="Partitions of the raw and unique topics (and of the public enriched, "
         "duplicates and stories topics): the most workers the prepare and enrich stages "
         "spread over. Each stage commits one transaction per input partition per batch, "
-        "so a worker holding fewer partitions commits fewer: for a single worker, 1 "
-        "(docs/performance.md, 'Partitions per worker'). Counts when the topics are created.",
+        "so a worker holding fewer partitions commits fewer (1 for a single worker halves "
+        "them, though on a warm broker that did not lower the p99: docs/performance.md, "
+        "'Partitions per worker', 'The broker warmed longer'). Counts when the topics are "
+        "created.",
     )
     session_timeout_s: float = Field(
         default=10.0, description="Consumer group session timeout; short so workers join quickly."
