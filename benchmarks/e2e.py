@@ -38,6 +38,11 @@ figures say per hop where the time went (`hops.hop_breakdown`: the work from inp
 output sent, and the commit from sent to visible), over the phase and per 5 s of sending.
 It is off by default: reading three more topics adds to the broker's and this process's work.
 
+The machine's own speed is probed throughout (`cpu_speed.py`: a fixed piece of work timed on
+each CPU every 100 ms; on these shared machines it runs 1.5x slower in some stretches of
+seconds, idle or not): the JSON's `machine_speed` and each latency window's `chunk_ms` say
+whether a slow stretch was the machine's.
+
 CPU and memory (peak RSS, and PSS from /proc/PID/smaps_rollup) are sampled for the worker,
 its child processes and the broker, per phase and over time, and the broker's CPU per thread
 family per phase. Writes JSON (benchmarks/results/e2e-<timestamp>.json or --out) and a PNG
@@ -52,6 +57,7 @@ import asyncio
 import os
 import platform
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -71,6 +77,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from threadpoolctl import threadpool_limits
 
 from broker import broker
+from cpu_speed import Sample, SpeedProbe, chunk_ms, fastest_ms
 from e2e_procs import Watcher, listening_pid
 from e2e_texts import build_articles, unique_share
 from hops import HOPS, Times, hop_breakdown
@@ -423,21 +430,49 @@ def send_windows(produced_ms: dict[str, int], seconds: float = 5.0) -> list[list
     return [windows[i] for i in sorted(windows)]
 
 
-def latency_windows(phase: Phase, seconds: float = 5.0) -> list[dict[str, float]]:
-    """Per `seconds` of sending (`send_windows`): how many articles, and the p50 and max of
-    their latencies. A phase whose first or middle stretch ran slow shows here, where the
-    phase's percentiles hide it."""
-    windows = []
+def latency_windows(
+    phase: Phase, speed: list[Sample], seconds: float = 5.0
+) -> list[dict[str, float | None]]:
+    """Per `seconds` of sending (`send_windows`): how many articles, the p50 and max of
+    their latencies, and the machine's speed meanwhile (`chunk_ms`: the probe's median time
+    for its fixed work from the window's first send to its last outcome). A phase whose
+    first or middle stretch ran slow shows here, where the phase's percentiles hide it."""
+    windows: list[dict[str, float | None]] = []
     for keys in send_windows(phase.produced_ms, seconds):
         lat = [phase.outcome[k][1] * 1000 - phase.produced_ms[k] for k in keys]
+        start = min(phase.produced_ms[k] for k in keys) / 1000
+        end = max(phase.outcome[k][1] for k in keys)
         windows.append(
             {
                 "articles": len(keys),
                 "p50_ms": round(percentile(lat, 0.5), 1),
                 "max_ms": round(max(lat), 1),
+                "chunk_ms": chunk_ms(speed, start, end),
             }
         )
     return windows
+
+
+def machine_speed(
+    speed: list[Sample], phases: dict[str, Phase], windows: list[dict[str, float | None]]
+) -> dict[str, Any]:
+    """The probe's figures (`cpu_speed`): the chunk time of the machine's fast stretches,
+    the median per phase, and how closely the latency windows' p50 followed the machine's
+    speed (Pearson's r over the windows; None with fewer than three or no variation)."""
+    spans = {
+        name: chunk_ms(
+            speed,
+            min(p.produced_ms.values()) / 1000,
+            max(t for _, t in p.outcome.values()),
+        )
+        for name, p in phases.items()
+    }
+    pairs = [(w["p50_ms"], w["chunk_ms"]) for w in windows if w["chunk_ms"] is not None]
+    r = None
+    with suppress(statistics.StatisticsError, ValueError):
+        if len(pairs) >= 3:  # a correlation needs three points
+            r = round(statistics.correlation([a for a, _ in pairs], [b for _, b in pairs]), 2)
+    return {"fastest_chunk_ms": fastest_ms(speed), "phase_chunk_ms": spans, "r_p50_chunk": r}
 
 
 def hop_windows(phase: Phase, outcomes: Outcomes, seconds: float = 5.0) -> list[dict[str, float]]:
@@ -465,6 +500,7 @@ async def measure_pipeline(
     latency_share: float,
     alive: Callable[[], bool],
     mark: Callable[[str], None],
+    probe: SpeedProbe,
     latency_rate_per_s: float | None = None,
     trace_hops: bool = False,
 ) -> dict[str, Any]:
@@ -472,7 +508,8 @@ async def measure_pipeline(
     phase at `latency_share` of the sustained rate (or at `latency_rate_per_s`, when given:
     runs that differ in their sustained rate can then be compared at one load). With
     `trace_hops`, the reader also reads the internal topics, and the latency phase's
-    figures say per hop where the time went."""
+    figures say per hop where the time went. `probe` is running: its samples say how fast
+    the machine ran in each phase and latency window."""
     outcomes, ready = Outcomes(), asyncio.Event()
     traced = {prefix + topic: topic for _, topic in HOPS} if trace_hops else None
     collector = asyncio.create_task(
@@ -511,6 +548,8 @@ async def measure_pipeline(
         mark("latency-end")
         loads["latency_end"] = os.getloadavg()[0]
         lat = latency.latencies_ms()
+        speed = probe.read()
+        windows = latency_windows(latency, speed)
         results = {
             "load_avg_1min": loads,
             "sustained": {
@@ -527,10 +566,13 @@ async def measure_pipeline(
                 "p95_ms": round(percentile(lat, 0.95), 1),
                 "p99_ms": round(percentile(lat, 0.99), 1),
                 "max_ms": round(max(lat), 1),
-                "windows_5s": latency_windows(latency),
+                "windows_5s": windows,
                 "outcomes": latency.counts(),
                 "latencies_ms": [round(v, 1) for v in lat],
             },
+            "machine_speed": machine_speed(
+                speed, {"sustained": sustained, "latency": latency}, windows
+            ),
         }
         if trace_hops:
             sent = {k: ms / 1000 for k, ms in latency.produced_ms.items()}
@@ -839,6 +881,10 @@ def _ms_or_dash(value: float | None) -> str:
     return "-" if value is None else f"{value:.0f}"
 
 
+def _chunk_or_dash(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
 def table(result: dict[str, Any]) -> str:
     """The headline figures as a small text table."""
     s, lat, ref = result["sustained"], result["latency"], result["references"]
@@ -872,6 +918,15 @@ def table(result: dict[str, Any]) -> str:
         (
             "latency per 5 s of sending, p50/max ms",
             " ".join(f"{w['p50_ms']:.0f}/{w['max_ms']:.0f}" for w in lat.get("windows_5s", [])),
+        ),
+        *(
+            (
+                "  the machine meanwhile: probe chunk ms (fastest "
+                f"{speed['fastest_chunk_ms']}; r with p50 {speed['r_p50_chunk']})",
+                " ".join(_chunk_or_dash(w.get("chunk_ms")) for w in lat.get("windows_5s", [])),
+            )
+            for speed in [result["machine_speed"]]
+            if "machine_speed" in result
         ),
         *(
             (
@@ -1043,7 +1098,7 @@ def main() -> None:  # noqa: PLR0915 - one run, told in order
         if broker_pid:
             roots["broker"] = broker_pid
         watcher = Watcher(roots)
-        with watcher:
+        with watcher, SpeedProbe() as probe:
             measured = asyncio.run(
                 measure_pipeline(
                     bootstrap,
@@ -1051,6 +1106,7 @@ def main() -> None:  # noqa: PLR0915 - one run, told in order
                     run,
                     batches,
                     args.latency_share,
+                    probe=probe,
                     latency_rate_per_s=args.latency_rate,
                     trace_hops=args.trace_hops,
                     alive=lambda: all(w.proc.poll() is None for w in workers),
