@@ -11,6 +11,11 @@ The probe is one process per CPU, pinned to it, timing its chunk with `time.proc
 (time waiting for the core is not counted, only how long the core took to run it). It
 costs about 1% of each CPU.
 
+`loopback_round_trip_us` measures the other thing a machine's speed is made of for a
+pipeline of small Kafka requests: one request and its answer over loopback TCP between two
+processes (a send, the other process woken, its reply, this one woken). On session 7's
+machine it took 68 us, and a send() alone 16 us; a virtual machine pays for each wake-up.
+
     .venv/bin/python benchmarks/cpu_speed.py --seconds 120     # the machine alone, per 5 s
 """
 
@@ -18,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import socket
 import statistics
 import subprocess
 import sys
@@ -135,15 +141,75 @@ def windows(samples: list[Sample], seconds: float = 5.0) -> list[tuple[float, di
     ]
 
 
+ROUND_TRIPS = 5000
+REQUEST_BYTES = 1024
+REPLY_BYTES = 16
+
+
+def _receive(sock: socket.socket, size: int) -> None:
+    got = 0
+    while got < size:
+        data = sock.recv(65536)
+        if not data:
+            raise ConnectionError("the echo process closed the connection")
+        got += len(data)
+
+
+def run_echo(port: int) -> None:
+    """The other end of `loopback_round_trip_us`: answer each request, until it closes."""
+    with socket.create_connection(("127.0.0.1", port)) as conn:
+        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        for _ in range(ROUND_TRIPS):
+            _receive(conn, REQUEST_BYTES)
+            conn.sendall(b"y" * REPLY_BYTES)
+
+
+def loopback_round_trip_us() -> dict[str, float]:
+    """Microseconds per request-and-reply over loopback TCP to another process (1 KB out,
+    16 bytes back, Nagle off as Kafka clients have it): the wall time, this side's CPU, and
+    the send() call alone, each the mean over ROUND_TRIPS."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(1)
+        port = server.getsockname()[1]
+        echo = subprocess.Popen(  # noqa: S603 - our own script
+            [sys.executable, __file__, "--echo", str(port)], stdout=subprocess.DEVNULL
+        )
+        try:
+            conn, _ = server.accept()
+            with conn:
+                conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                request, sending = b"x" * REQUEST_BYTES, 0.0
+                wall, cpu = time.perf_counter(), time.process_time()
+                for _ in range(ROUND_TRIPS):
+                    started = time.perf_counter()
+                    conn.sendall(request)
+                    sending += time.perf_counter() - started
+                    _receive(conn, REPLY_BYTES)
+                wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        finally:
+            echo.wait(timeout=30)
+    return {
+        "round_trip_us": round(wall / ROUND_TRIPS * 1e6, 1),
+        "round_trip_cpu_us": round(cpu / ROUND_TRIPS * 1e6, 1),
+        "send_us": round(sending / ROUND_TRIPS * 1e6, 1),
+    }
+
+
 def main() -> None:
     """Probe the machine alone for a while and print its speed per 5 s."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--child", nargs=2, metavar=("CPU", "PATH"), help=argparse.SUPPRESS)
+    parser.add_argument("--echo", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         run_probe(int(args.child[0]), Path(args.child[1]))
         return
+    if args.echo:
+        run_echo(args.echo)
+        return
+    print(f"loopback request and reply: {loopback_round_trip_us()}")
     with SpeedProbe() as probe:
         time.sleep(args.seconds)
     floor = fastest_ms(probe.samples)

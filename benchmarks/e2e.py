@@ -41,7 +41,8 @@ It is off by default: reading three more topics adds to the broker's and this pr
 The machine's own speed is probed throughout (`cpu_speed.py`: a fixed piece of work timed on
 each CPU every 100 ms; on these shared machines it runs 1.5x slower in some stretches of
 seconds, idle or not): the JSON's `machine_speed` and each latency window's `chunk_ms` say
-whether a slow stretch was the machine's.
+whether a slow stretch was the machine's. The JSON's `host.loopback` is what one small request
+and its reply to another process cost on the machine (each stage transaction is several).
 
 CPU and memory (peak RSS, and PSS from /proc/PID/smaps_rollup) are sampled for the worker,
 its child processes and the broker, per phase and over time, and the broker's CPU per thread
@@ -77,7 +78,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from threadpoolctl import threadpool_limits
 
 from broker import broker
-from cpu_speed import Sample, SpeedProbe, chunk_ms, fastest_ms
+from cpu_speed import Sample, SpeedProbe, chunk_ms, fastest_ms, loopback_round_trip_us
 from e2e_procs import Watcher, listening_pid
 from e2e_texts import build_articles, unique_share
 from hops import HOPS, Times, hop_breakdown
@@ -952,6 +953,14 @@ def table(result: dict[str, Any]) -> str:
             f"{mem['worker_rss_mb']:.0f} MB ({mem['worker_pss_mb'] or 0:.0f} MB)",
         ),
         ("broker memory, RSS", f"{mem['broker_rss_mb'] or 0:.0f} MB"),
+        *(
+            (
+                "machine: loopback request + reply / send() alone",
+                f"{loop['round_trip_us']:.0f} / {loop['send_us']:.0f} us",
+            )
+            for loop in [result["host"].get("loopback")]
+            if loop
+        ),
         ("outcomes (sustained)", ", ".join(f"{k} {v}" for k, v in s["outcomes"].items())),
     ]
     width = max(len(r[0]) for r in rows)
@@ -1049,6 +1058,9 @@ def main() -> None:  # noqa: PLR0915 - one run, told in order
             "cpus": os.cpu_count(),
             "load_avg_at_start": os.getloadavg(),
             "python": platform.python_version(),
+            # Each stage transaction is several small requests to the broker: what one
+            # costs on this machine, before anything else runs (`cpu_speed.py`).
+            "loopback": loopback_round_trip_us(),
         },
         "config": {
             "articles": n,
