@@ -39,10 +39,13 @@ output sent, and the commit from sent to visible), over the phase and per 5 s of
 It is off by default: reading three more topics adds to the broker's and this process's work.
 
 The machine's own speed is probed throughout (`cpu_speed.py`: a fixed piece of work timed on
-each CPU every 100 ms; on these shared machines it runs 1.5x slower in some stretches of
-seconds, idle or not): the JSON's `machine_speed` and each latency window's `chunk_ms` say
-whether a slow stretch was the machine's. The JSON's `host.loopback` is what one small request
-and its reply to another process cost on the machine (each stage transaction is several).
+each CPU every 100 ms; on these shared machines it runs up to 1.5x slower in stretches of
+seconds, idle or not): each latency window's `chunk_ms` is the probe's median over the same
+stretch, and `machine_speed` has the fast stretches' chunk time, the median per phase and
+Pearson's r between the windows' p50 and their chunk time (the windows overlap by about
+their latency, so r says they moved together, not why). The JSON's `host.loopback` is what
+one small request and its reply to another process cost on the machine (`loopback.py`;
+each stage transaction is five requests).
 
 CPU and memory (peak RSS, and PSS from /proc/PID/smaps_rollup) are sampled for the worker,
 its child processes and the broker, per phase and over time, and the broker's CPU per thread
@@ -78,10 +81,11 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from threadpoolctl import threadpool_limits
 
 from broker import broker
-from cpu_speed import Sample, SpeedProbe, chunk_ms, fastest_ms, loopback_round_trip_us
+from cpu_speed import Sample, SpeedProbe, chunk_ms, fastest_ms
 from e2e_procs import Watcher, listening_pid
 from e2e_texts import build_articles, unique_share
 from hops import HOPS, Times, hop_breakdown
+from loopback import round_trip_us
 from newswire.config import Settings
 from newswire.kafka_local.launcher import free_port
 from newswire.tagging import ner
@@ -394,6 +398,10 @@ class Phase:
         """Raw record timestamp to outcome received, per article."""
         return [self.outcome[k][1] * 1000 - t for k, t in self.produced_ms.items()]
 
+    def span(self) -> tuple[float, float]:
+        """From the first send to the last outcome received (epoch seconds)."""
+        return min(self.produced_ms.values()) / 1000, max(t for _, t in self.outcome.values())
+
     def arrival_times(self) -> list[float]:
         """Seconds from the first send to each outcome, sorted."""
         start = min(self.produced_ms.values()) / 1000
@@ -460,18 +468,11 @@ def machine_speed(
     """The probe's figures (`cpu_speed`): the chunk time of the machine's fast stretches,
     the median per phase, and how closely the latency windows' p50 followed the machine's
     speed (Pearson's r over the windows; None with fewer than three or no variation)."""
-    spans = {
-        name: chunk_ms(
-            speed,
-            min(p.produced_ms.values()) / 1000,
-            max(t for _, t in p.outcome.values()),
-        )
-        for name, p in phases.items()
-    }
+    spans = {name: chunk_ms(speed, *phase.span()) for name, phase in phases.items()}
     pairs = [(w["p50_ms"], w["chunk_ms"]) for w in windows if w["chunk_ms"] is not None]
     r = None
     with suppress(statistics.StatisticsError, ValueError):
-        if len(pairs) >= 3:  # a correlation needs three points
+        if len(pairs) >= 3:  # two points always correlate perfectly
             r = round(statistics.correlation([a for a, _ in pairs], [b for _, b in pairs]), 2)
     return {"fastest_chunk_ms": fastest_ms(speed), "phase_chunk_ms": spans, "r_p50_chunk": r}
 
@@ -890,6 +891,26 @@ def table(result: dict[str, Any]) -> str:
     """The headline figures as a small text table."""
     s, lat, ref = result["sustained"], result["latency"], result["references"]
     mem = result["memory"]
+    # Results written before the machine was probed have neither.
+    machine_rows = []
+    if "machine_speed" in result:
+        speed = result["machine_speed"]
+        r = speed["r_p50_chunk"]
+        machine_rows.append(
+            (
+                f"  the machine meanwhile: probe chunk ms (fastest "
+                f"{_chunk_or_dash(speed['fastest_chunk_ms'])}; r with p50 {'-' if r is None else r})",
+                " ".join(_chunk_or_dash(w.get("chunk_ms")) for w in lat.get("windows_5s", [])),
+            )
+        )
+    loopback_rows = []
+    if loop := result["host"].get("loopback"):
+        loopback_rows.append(
+            (
+                "machine: loopback request + reply / send() alone",
+                f"{loop['round_trip_us']:.0f} / {loop['send_us']:.0f} us",
+            )
+        )
     rows = [
         ("end to end, raw → outcome (steady)", f"{s['steady_rate_per_s']:.1f} articles/s"),
         ("end to end, whole run", f"{s['overall_rate_per_s']:.1f} articles/s"),
@@ -920,15 +941,7 @@ def table(result: dict[str, Any]) -> str:
             "latency per 5 s of sending, p50/max ms",
             " ".join(f"{w['p50_ms']:.0f}/{w['max_ms']:.0f}" for w in lat.get("windows_5s", [])),
         ),
-        *(
-            (
-                "  the machine meanwhile: probe chunk ms (fastest "
-                f"{speed['fastest_chunk_ms']}; r with p50 {speed['r_p50_chunk']})",
-                " ".join(_chunk_or_dash(w.get("chunk_ms")) for w in lat.get("windows_5s", [])),
-            )
-            for speed in [result["machine_speed"]]
-            if "machine_speed" in result
-        ),
+        *machine_rows,
         *(
             (
                 f"  {hop}: work / commit, p50 (p99)",
@@ -953,14 +966,7 @@ def table(result: dict[str, Any]) -> str:
             f"{mem['worker_rss_mb']:.0f} MB ({mem['worker_pss_mb'] or 0:.0f} MB)",
         ),
         ("broker memory, RSS", f"{mem['broker_rss_mb'] or 0:.0f} MB"),
-        *(
-            (
-                "machine: loopback request + reply / send() alone",
-                f"{loop['round_trip_us']:.0f} / {loop['send_us']:.0f} us",
-            )
-            for loop in [result["host"].get("loopback")]
-            if loop
-        ),
+        *loopback_rows,
         ("outcomes (sustained)", ", ".join(f"{k} {v}" for k, v in s["outcomes"].items())),
     ]
     width = max(len(r[0]) for r in rows)
@@ -1058,9 +1064,9 @@ def main() -> None:  # noqa: PLR0915 - one run, told in order
             "cpus": os.cpu_count(),
             "load_avg_at_start": os.getloadavg(),
             "python": platform.python_version(),
-            # Each stage transaction is several small requests to the broker: what one
-            # costs on this machine, before anything else runs (`cpu_speed.py`).
-            "loopback": loopback_round_trip_us(),
+            # Each stage transaction is five small requests to the broker: what one costs
+            # on this machine, before this run's broker and workers start (`loopback.py`).
+            "loopback": round_trip_us(),
         },
         "config": {
             "articles": n,

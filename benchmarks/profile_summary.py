@@ -55,6 +55,32 @@ IDLE_LEAVES = (
 )
 
 
+# A sample spent writing to a socket, and which kind of Kafka request was being written,
+# from the aiokafka frame that sent it (first match, leaf first). aiokafka's transaction
+# manager sends AddPartitionsToTxn, AddOffsetsToTxn, TxnOffsetCommit and EndTxn through
+# `BaseHandler.do`. On a virtual machine each write wakes the broker at a cost, so these
+# say what the request count costs the worker.
+SOCKET_WRITE = "_SelectorSocketTransport.write"
+REQUEST_KINDS = (
+    ("transaction control (AddPartitions, AddOffsets, TxnOffsetCommit, EndTxn)", "BaseHandler.do"),
+    ("produce", "SendProduceReqHandler"),
+    ("fetch", "Fetcher."),
+    ("consumer group (heartbeat, join, offsets)", "GroupCoordinator"),
+    ("metadata", "_metadata_update"),
+)
+
+
+def write_kind(frames: list[str]) -> str | None:
+    """The kind of Kafka request a stack was writing to its socket; None if it was not."""
+    if not frames or SOCKET_WRITE not in frames[-1]:
+        return None
+    for frame in reversed(frames):
+        for kind, needle in REQUEST_KINDS:
+            if needle in frame:
+                return kind
+    return "other"
+
+
 def bucket(frames: list[str]) -> str:
     """The bucket of one stack (frames root first)."""
     if frames and any(leaf in frames[-1] for leaf in IDLE_LEAVES):
@@ -65,10 +91,15 @@ def bucket(frames: list[str]) -> str:
     return "other"
 
 
-def summarise(path: Path) -> tuple[dict[str, Counter[str]], dict[str, Counter[str]]]:
-    """Samples per bucket and per leaf function, each keyed by process label."""
-    buckets: dict[str, Counter[str]] = {}
-    leaves: dict[str, Counter[str]] = {}
+Summary = dict[str, Counter[str]]
+
+
+def summarise(path: Path) -> tuple[Summary, Summary, Summary]:
+    """Samples per bucket, per leaf function and per kind of request written to a socket
+    (`write_kind`), each keyed by process label."""
+    buckets: Summary = {}
+    leaves: Summary = {}
+    writes: Summary = {}
     for line in path.read_text(errors="replace").splitlines():
         stack, _, count = line.rpartition(" ")
         if not stack or not count.isdigit():
@@ -88,7 +119,9 @@ def summarise(path: Path) -> tuple[dict[str, Counter[str]], dict[str, Counter[st
             )
         buckets.setdefault(label, Counter())[bucket(frames)] += int(count)
         leaves.setdefault(label, Counter())[frames[-1] if frames else "?"] += int(count)
-    return buckets, leaves
+        if (kind := write_kind(frames)) is not None:
+            writes.setdefault(label, Counter())[kind] += int(count)
+    return buckets, leaves, writes
 
 
 def main() -> None:
@@ -96,7 +129,7 @@ def main() -> None:
     parser.add_argument("profile", type=Path)
     parser.add_argument("--top", type=int, default=20)
     args = parser.parse_args()
-    buckets, leaves = summarise(args.profile)
+    buckets, leaves, writes = summarise(args.profile)
     for label, counts in sorted(buckets.items(), key=lambda kv: -sum(kv[1].values())):
         total = sum(counts.values())
         print(f"\n== {label}: {total} samples")
@@ -105,6 +138,10 @@ def main() -> None:
         print("  -- own time (leaf frames):")
         for name, n in leaves[label].most_common(args.top):
             print(f"  {100 * n / total:5.1f}%  {name}")
+        if label in writes:
+            print("  -- writing to a socket, by the Kafka request written:")
+            for name, n in writes[label].most_common():
+                print(f"  {100 * n / total:5.1f}%  {name}")
 
 
 if __name__ == "__main__":
