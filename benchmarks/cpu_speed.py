@@ -67,12 +67,11 @@ def run_probe(cpu: int, path: Path) -> None:
 
 class SpeedProbe:
     """One probe process per CPU this process may run on, while the `with` block runs;
-    `read()` meanwhile, `samples` afterwards."""
+    `read()` their samples before it ends (the samples' folder goes with them)."""
 
     def __init__(self) -> None:
         self._folder = Path(tempfile.mkdtemp(prefix="cpu-speed-"))
         self._procs: dict[int, subprocess.Popen[bytes]] = {}
-        self.samples: list[Sample] = []
 
     def __enter__(self) -> SpeedProbe:
         try:
@@ -103,7 +102,6 @@ class SpeedProbe:
             proc.terminate()
         for proc in self._procs.values():
             proc.wait()
-        self.samples = self.read()
         shutil.rmtree(self._folder, ignore_errors=True)
 
     def _path(self, cpu: int) -> Path:
@@ -165,8 +163,9 @@ def main() -> None:
         return
     with SpeedProbe() as probe:
         time.sleep(args.seconds)
-    print(f"fastest stretches: {fastest_ms(probe.samples)} ms a chunk ({CHUNK_STEPS} loop steps)")
-    for start, per_cpu in per_cpu_windows(probe.samples):
+        samples = probe.read()
+    print(f"fastest stretches: {fastest_ms(samples)} ms a chunk ({CHUNK_STEPS} loop steps)")
+    for start, per_cpu in per_cpu_windows(samples):
         cells = "  ".join(f"cpu{cpu} {ms:.2f} ms" for cpu, ms in per_cpu.items())
         print(f"{start:5.0f} s  {cells}")
 

@@ -878,13 +878,10 @@ def plot(result: dict[str, Any], path: Path) -> None:
     plt.close(fig)
 
 
-def _ms_or_dash(value: float | None) -> str:
-    # A window in which no article reached a hop has no figure for it: "-", not 0 ms.
-    return "-" if value is None else f"{value:.0f}"
-
-
-def _chunk_or_dash(value: float | None) -> str:
-    return "-" if value is None else f"{value:.2f}"
+def _or_dash(value: float | None, digits: int = 0) -> str:
+    # A figure that could not be had (no article reached a hop in a window, no probe
+    # sample, no correlation) prints as "-", not as 0.
+    return "-" if value is None else f"{value:.{digits}f}"
 
 
 def table(result: dict[str, Any]) -> str:
@@ -895,12 +892,12 @@ def table(result: dict[str, Any]) -> str:
     machine_rows = []
     if "machine_speed" in result:
         speed = result["machine_speed"]
-        r = speed["r_p50_chunk"]
         machine_rows.append(
             (
                 f"  the machine meanwhile: probe chunk ms (fastest "
-                f"{_chunk_or_dash(speed['fastest_chunk_ms'])}; r with p50 {'-' if r is None else r})",
-                " ".join(_chunk_or_dash(w.get("chunk_ms")) for w in lat.get("windows_5s", [])),
+                f"{_or_dash(speed['fastest_chunk_ms'], 2)}; "
+                f"r with p50 {_or_dash(speed['r_p50_chunk'], 2)})",
+                " ".join(_or_dash(w.get("chunk_ms"), 2) for w in lat.get("windows_5s", [])),
             )
         )
     loopback_rows = []
@@ -953,7 +950,7 @@ def table(result: dict[str, Any]) -> str:
         *(
             (
                 f"  per 5 s, {hop} work p50 ms",
-                " ".join(_ms_or_dash(w.get(f"{hop}_work_p50")) for w in lat["hop_windows_5s"]),
+                " ".join(_or_dash(w.get(f"{hop}_work_p50")) for w in lat["hop_windows_5s"]),
             )
             for hop in lat.get("hops", {})
         ),

@@ -59,9 +59,10 @@ class Settings(KafkaSecuritySettings, IngestSecuritySettings, TopicDurabilitySet
         "duplicates and stories topics): the most workers the prepare and enrich stages "
         "spread over. Each stage commits one transaction per input partition per batch, "
         "so a worker holding fewer partitions commits fewer (1 for a single worker halves "
-        "them, though on a warm broker that did not lower the p99: docs/performance.md, "
-        "'Partitions per worker', 'The broker warmed longer'). Counts when the topics are "
-        "created.",
+        "them; on a slow machine that also halved the broker's CPU per article at half "
+        "rate and leaned to a lower p99, on a fast one the p99 did not fall: "
+        "docs/performance.md, 'Partitions per worker', 'The machine's own speed'). Counts "
+        "when the topics are created.",
     )
     session_timeout_s: float = Field(
         default=10.0, description="Consumer group session timeout; short so workers join quickly."
