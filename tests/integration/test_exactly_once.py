@@ -1,4 +1,5 @@
-"""Exactly one outcome per article under crashes, broker restarts, rebalances and outages.
+"""Exactly one outcome per article under crashes, broker restarts, rebalances, a frozen
+worker's return and outages.
 
 Issue #10's promise, tried from outside: a real broker of the test's own (so it can be
 stopped), real `newswire worker` processes, 4 raw partitions, articles of real news text
@@ -25,6 +26,7 @@ from tests.support.faults.scenarios import (
     at_size_limit,
     broker_down,
     broker_restart,
+    frozen_past_session_timeout,
     join_leave_sigkill,
     join_leave_sigterm,
     ner_child_killed,
@@ -104,6 +106,12 @@ def test_a_second_worker_joins_and_is_sigkilled_while_batches_are_in_flight(
     harness: FaultHarness,
 ) -> None:
     assert_exactly_once(join_leave_sigkill(harness, FAULT_SIZE), harness)
+
+
+def test_a_worker_frozen_past_its_session_timeout_resumes_as_a_fenced_zombie(
+    harness: FaultHarness,
+) -> None:
+    assert_exactly_once(frozen_past_session_timeout(harness, FAULT_SIZE), harness)
 
 
 def test_a_killed_ner_child_costs_at_most_its_batch(harness: FaultHarness) -> None:

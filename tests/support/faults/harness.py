@@ -12,6 +12,7 @@ import asyncio
 import logging
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -166,6 +167,38 @@ class FaultHarness:
         at = self.progress_text()
         clean = self.workers[name].terminate()
         self.note(f"SIGTERM {name} at {at}: {'exited' if clean else 'had to be killed'}")
+
+    def freeze(self, name: str) -> int:
+        """SIGSTOP worker `name` and its children; returns its log's length at that moment
+        (a mark for `wait_logged`)."""
+        mark = self.workers[name].log_size()
+        self.workers[name].freeze()
+        self.note(f"SIGSTOP {name} and its children at {self.progress_text()}")
+        return mark
+
+    def thaw(self, name: str) -> None:
+        """SIGCONT worker `name` and its children."""
+        self.workers[name].thaw()
+        self.note(f"SIGCONT {name} at {self.progress_text()}")
+
+    def wait_logged(
+        self,
+        name: str,
+        event: str,
+        matches: Callable[[dict[str, object]], bool],
+        since: int = 0,
+        timeout_s: float = 180.0,
+    ) -> dict[str, object]:
+        """Wait until worker `name` logs an `event` record that `matches` after byte
+        `since` of its log, and return it (fails after `timeout_s`)."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            found = [r for r in self.workers[name].logged(event, since) if matches(r)]
+            if found:
+                self.note(f"{name} logged {event} {found[0].get('stage', '')}")
+                return found[0]
+            time.sleep(0.3)
+        raise TimeoutError(f"{name} did not log a matching {event} in {timeout_s:.0f}s")
 
     # -- broker ---------------------------------------------------------------------------
 

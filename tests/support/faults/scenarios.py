@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 
 from newswire.models import RawArticle
-from newswire.topics import ENRICHED
+from newswire.topics import CLEANED, ENRICHED, RAW, TAGGED, UNIQUE, stream_specs
 from newswire.wire import encode
 from tests.support.faults.corpus import Planted, lee_documents
 from tests.support.faults.harness import FaultHarness
@@ -88,6 +88,51 @@ def join_leave_sigterm(h: FaultHarness, size: int) -> Report:
 def join_leave_sigkill(h: FaultHarness, size: int) -> Report:
     """A second worker joins at 20% and is SIGKILLed (with its children) at 60%."""
     return _join_and_leave(h, size, "sigkill")
+
+
+# Each stage's input topic, for telling when a worker holds all of a stage's partitions.
+STAGE_INPUTS = {"prepare": RAW, "dedup": CLEANED, "enrich": UNIQUE, "story": TAGGED}
+
+
+def frozen_past_session_timeout(h: FaultHarness, size: int) -> Report:
+    """A second worker joins at 15%; at 40% it is frozen (SIGSTOP of it and its children,
+    as a paused VM or container would be) with batches in hand, for longer than its session
+    timeout. Once the first worker has taken every partition of every stage (its producers
+    fence the frozen one's) and has 10% more outcomes out, the frozen one resumes (SIGCONT)
+    as a zombie: whatever it then sends or commits for the partitions it lost must be
+    refused, and it must rejoin and be ready again."""
+    h.build(size)
+    h.produce()
+    h.start_ready("w1")
+    h.wait_progress(0.15)
+    h.start_ready("w2")
+    h.wait_progress(0.4)
+    # Only what w1 logs from the freeze on counts as its taking over.
+    since = h.workers["w1"].log_size()
+    zombie_since = h.freeze("w2")
+    counts = {spec.name: spec.partitions for spec in stream_specs(h.settings)}
+    for stage, topic in STAGE_INPUTS.items():
+        h.wait_logged("w1", "runner.assigned", _holds_all(stage, counts[topic]), since)
+    h.wait_progress(min(1.0, h.progress() / len(h.plan) + 0.1))
+    h.thaw("w2")
+    took = h.workers["w2"].wait_ready(300)
+    fenced = [
+        record
+        for record in h.workers["w2"].logged("runner.transaction_aborted", zombie_since)
+        if any(word in str(record.get("error")) for word in ("Fenced", "Epoch"))
+    ]
+    h.note(f"w2 ready again {took:.0f}s after SIGCONT; {len(fenced)} transactions of it fenced")
+    return h.drain()
+
+
+def _holds_all(stage: str, partitions: int) -> Callable[[dict[str, object]], bool]:
+    """Whether a `runner.assigned` record gives `stage` all its `partitions`."""
+
+    def matches(record: dict[str, object]) -> bool:
+        held = record.get("partitions")
+        return record.get("stage") == stage and isinstance(held, list) and len(held) == partitions
+
+    return matches
 
 
 def ner_child_killed(h: FaultHarness, size: int) -> Report:
@@ -202,6 +247,7 @@ SCENARIOS: dict[str, Scenario] = {
     "join_leave_sigterm": join_leave_sigterm,
     "join_leave_sigkill": join_leave_sigkill,
     "ner_child_killed": ner_child_killed,
+    "frozen_past_session_timeout": frozen_past_session_timeout,
     "broker_down": lambda h, size: broker_down(h, size)[0],
     "at_size_limit": at_size_limit,
     "send_failure": send_failure,

@@ -1,4 +1,4 @@
-"""`newswire worker` processes that a fault test can start, kill, stop and restart.
+"""`newswire worker` processes that a fault test can start, kill, freeze and restart.
 
 A worker runs in a session (and process group) of its own, so that SIGKILL of the group
 takes its NER children with it, as when a container or pod is killed. Settings reach it
@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 import httpx
+import orjson
 
 from newswire.config import Settings
 
@@ -156,6 +157,47 @@ class WorkerProcess:
             clean = False
         self.kill()
         return clean
+
+    def freeze(self) -> None:
+        """SIGSTOP the worker and every process of its group: it stops wherever it stands,
+        heartbeats included, as a paused VM or container (or a very long pause of its own)
+        would, and keeps whatever it held (open transactions, fetched batches)."""
+        if self.proc is not None and self.running:
+            os.killpg(self.proc.pid, signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        """SIGCONT the group `freeze` stopped: it carries on from where it stood."""
+        if self.proc is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGCONT)
+
+    def log_size(self) -> int:
+        """The log's length in bytes now: a mark for `logged(since=...)`."""
+        try:
+            return self.log.stat().st_size
+        except FileNotFoundError:
+            return 0
+
+    def logged(self, event: str, since: int = 0) -> list[dict[str, object]]:
+        """The worker's JSON log records of `event` (e.g. "runner.assigned") written after
+        byte `since` of its log; lines that are not JSON records are skipped."""
+        try:
+            with self.log.open("rb") as log:
+                log.seek(since)
+                lines = log.read().splitlines()
+        except FileNotFoundError:
+            return []
+        found = []
+        for line in lines:
+            if not line.startswith(b"{"):
+                continue
+            try:
+                record = orjson.loads(line)
+            except orjson.JSONDecodeError:
+                continue  # a line the worker was still writing
+            if isinstance(record, dict) and record.get("event") == event:
+                found.append(record)
+        return found
 
     def tail(self, chars: int = 4000) -> str:
         """The end of the worker's log."""
