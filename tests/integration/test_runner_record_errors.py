@@ -138,7 +138,11 @@ async def _scenario(settings: Settings) -> StageRunner[dict[str, Any]]:
     return runner
 
 
-def test_a_refused_state_change_or_output_is_pinned_on_its_record(settings: Settings) -> None:
+@pytest.mark.parametrize("scope", ["partition", "batch"])
+def test_a_refused_state_change_or_output_is_pinned_on_its_record(
+    settings: Settings, scope: str
+) -> None:
+    settings = settings.model_copy(update={"transaction_scope": scope})
     runner = asyncio.run(_scenario(settings))
     bootstrap = settings.kafka_bootstrap
     good = {f"r{n:02d}" for n in range(RECORDS)} - {f"r{BIG_STATE:02d}", f"r{BIG_OUTPUT:02d}"}

@@ -38,6 +38,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+import uuid
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -67,6 +68,13 @@ from newswire.models.events import utcnow
 from newswire.observability.metrics import Offsets, PipelineMetrics
 from newswire.pipeline.errors import SourceRecord, dead_letter
 from newswire.runner.arrivals import ArrivalRate
+from newswire.runner.group_fencing import (
+    GroupMember,
+    GroupMovedOnError,
+    group_member,
+    send_generation_with_offsets,
+    stable_committed,
+)
 from newswire.runner.stage import Emit, Item, Result, Stage
 from newswire.runner.store import PartitionStore
 from newswire.topics import (
@@ -120,6 +128,13 @@ CONTENT_ERRORS = (
 # routed to.
 TOPIC_ERRORS = (InvalidTopicError, TopicAuthorizationFailedError)
 RECORD_ERRORS = (*CONTENT_ERRORS, *TOPIC_ERRORS)
+# Errors after which this worker no longer owns what it was committing: another producer
+# took the partition's transactional id, or the group moved on without this member.
+LOST_OWNERSHIP = (ProducerFenced, InvalidProducerEpoch, GroupMovedOnError)
+# With one transaction per batch, a worker killed mid-transaction leaves it open until the
+# broker times it out; meanwhile read_committed consumers of its outputs wait at it, and a
+# new owner waits to read stable offsets. Kafka Streams' own default for the same case.
+BATCH_TXN_TIMEOUT_MS = 10_000
 # A state change refused for its content belongs to the record(s) that made it. Any other
 # changelog failure (topic missing, not authorised) is the deployment's, shared by every
 # record: retried, never turned into dead letters.
@@ -162,6 +177,11 @@ class _Poison:
     stage: str
     reason: str
     cause: BaseException
+
+
+class BatchAbortedError(Exception):
+    """A cycle's transaction aborted because another cycle of the same batch failed (one
+    transaction per batch): nothing about this cycle's own records."""
 
 
 class CommitUncertainError(Exception):
@@ -219,7 +239,24 @@ class StageRunner(Generic[T]):
         self.deadletter_topic = topic_name(settings, DEADLETTER)
         self._source = source_name(settings.worker_id)
         self._consumer: AIOKafkaConsumer | None = None
+        # The producer of each owned partition: its own (`transaction_scope` "partition"),
+        # or the one every partition shares ("batch").
         self._producers: dict[TopicPartition, AIOKafkaProducer] = {}
+        self._per_batch = settings.transaction_scope == "batch"
+        if self._per_batch:
+            send_generation_with_offsets()
+        # The shared producer's transactional id: this runner's own, so that a runner
+        # restarting its consumer ends what it left open; a new process cannot, and its
+        # predecessor's transaction times out (`BATCH_TXN_TIMEOUT_MS`).
+        self._batch_txn_id = (
+            f"{settings.app_id}:{stage.name}:{settings.worker_id}:{uuid.uuid4().hex[:8]}"
+        )
+        self._shared_producer: AIOKafkaProducer | None = None
+        # This runner's membership when it was last assigned partitions: the generation its
+        # transactions' offsets claim. Taken then, never later: a consumer that finds it
+        # was dropped from the group resets its own generation to -1, and the coordinator
+        # checks no generation at all for -1 (the pre-KIP-447 requests' way).
+        self._member: GroupMember | None = None
         # State survives rebalances as a cache: on assignment it catches up from its
         # position on the changelog, so it is right whoever wrote in between.
         self._stores: dict[int, PartitionStore] = {}
@@ -431,7 +468,10 @@ class StageRunner(Generic[T]):
     async def _commit_all(
         self, consumer: AIOKafkaConsumer, cycles: list[_Cycle]
     ) -> list[tuple[_Cycle, BaseException | None]]:
-        """Commit each cycle's transaction, concurrently; what failed, per cycle."""
+        """Commit each cycle's transaction, concurrently (or all cycles in one transaction,
+        `transaction_scope` "batch"); what failed, per cycle."""
+        if self._per_batch:
+            return await self._commit_batch(consumer, cycles)
         results = await asyncio.gather(
             *(self._commit(consumer, cycle) for cycle in cycles), return_exceptions=True
         )
@@ -446,14 +486,17 @@ class StageRunner(Generic[T]):
         inflight, self._inflight = self._inflight, None
         if inflight is None:
             return False
-        failed = False
-        for cycle, error in await inflight:
-            if error is not None:
-                failed = True
-                await self._recover(consumer, cycle, error)
-            else:
+        results = await inflight
+        failed = [(cycle, error) for cycle, error in results if error is not None]
+        for cycle, error in results:
+            if error is None:
                 self._report(cycle)
-        return failed
+        if self._per_batch and failed:
+            await self._recover_batch(consumer, failed)
+        else:
+            for cycle, error in failed:
+                await self._recover(consumer, cycle, error)
+        return bool(failed)
 
     def _rewind(
         self,
@@ -589,9 +632,60 @@ class StageRunner(Generic[T]):
         """Publish the cycle's outcomes and state changes and commit its offsets, in one
         transaction on the partition's producer; raises if any of it failed."""
         producer = self._producers[cycle.tp]
-        store = self._stores.get(cycle.tp.partition) if self.stage.stateful else None
+        store = self._store_of(cycle)
         await producer.begin_transaction()
-        # (record offset, output topic or None for a state change, delivery)
+        last_changelog = await self._delivered(await self._publish(producer, cycle, store))
+        next_offset = cycle.records[-1].offset + 1
+        await producer.send_offsets_to_transaction({cycle.tp: next_offset}, self.group_id)
+        await _end_transaction(producer)
+        self._settle(cycle, next_offset, store, last_changelog)
+
+    async def _commit_batch(
+        self, consumer: AIOKafkaConsumer, cycles: list[_Cycle]
+    ) -> list[tuple[_Cycle, BaseException | None]]:
+        """Publish every cycle's outcomes and state changes and commit all their offsets in
+        one transaction on the shared producer, the offsets carrying this member's
+        generation (refused once the group moved on); what failed, per cycle: a record's
+        own failure for its cycle, `BatchAbortedError` for the others."""
+        producer, member = self._shared_producer, self._member
+        if producer is None:
+            lost: Exception = RuntimeError("no producer: the partitions are being taken over")
+            return [(cycle, lost) for cycle in cycles]
+        if member is None or member.generation_id < 0:
+            lost = GroupMovedOnError(f"no generation of {self.group_id} to commit under")
+            return [(cycle, lost) for cycle in cycles]
+        current: _Cycle | None = None
+        try:
+            await producer.begin_transaction()
+            published = []
+            for cycle in cycles:
+                current = cycle
+                published.append(await self._publish(producer, cycle, self._store_of(cycle)))
+            last_changelogs = []
+            for cycle, sends in zip(cycles, published, strict=True):
+                current = cycle
+                last_changelogs.append(await self._delivered(sends))
+            current = None
+            offsets = {cycle.tp: cycle.records[-1].offset + 1 for cycle in cycles}
+            await producer.send_offsets_to_transaction(offsets, member)
+            await _end_transaction(producer)
+        except Exception as exc:
+            if not isinstance(exc, RecordSendError):
+                return [(cycle, exc) for cycle in cycles]
+            aborted = BatchAbortedError(f"aborted with its batch: {exc.cause!r}")
+            return [(cycle, exc if cycle is current else aborted) for cycle in cycles]
+        for cycle, last_changelog in zip(cycles, last_changelogs, strict=True):
+            self._settle(cycle, offsets[cycle.tp], self._store_of(cycle), last_changelog)
+        return [(cycle, None) for cycle in cycles]
+
+    def _store_of(self, cycle: _Cycle) -> PartitionStore | None:
+        return self._stores.get(cycle.tp.partition) if self.stage.stateful else None
+
+    async def _publish(
+        self, producer: AIOKafkaProducer, cycle: _Cycle, store: PartitionStore | None
+    ) -> list[tuple[int, str | None, asyncio.Future[Any]]]:
+        """Send the cycle's outcomes and state changes in the open transaction; per send,
+        (record offset, output topic or None for a state change, delivery)."""
         sends: list[tuple[int, str | None, asyncio.Future[Any]]] = []
         for outcome in cycle.outcomes:
             offset = outcome.source.offset
@@ -627,6 +721,13 @@ class StageRunner(Generic[T]):
                 except STATE_RECORD_ERRORS as exc:
                     raise RecordSendError(blamed, exc, None) from exc
                 sends.append((blamed, None, future))
+        return sends
+
+    async def _delivered(
+        self, sends: list[tuple[int, str | None, asyncio.Future[Any]]]
+    ) -> int | None:
+        """Wait until the broker confirmed each send; the offset of the last state change
+        written (None: none). A refused send raises `RecordSendError` for its record."""
         last_changelog: int | None = None
         for offset, topic, future in sends:
             try:
@@ -637,13 +738,7 @@ class StageRunner(Generic[T]):
                 raise RecordSendError(offset, exc, topic) from exc
             if topic is None:
                 last_changelog = metadata.offset
-        next_offset = cycle.records[-1].offset + 1
-        await producer.send_offsets_to_transaction({cycle.tp: next_offset}, self.group_id)
-        try:
-            await producer.commit_transaction()
-        except Exception as exc:
-            raise CommitUncertainError(repr(exc)) from exc
-        self._settle(cycle, next_offset, store, last_changelog)
+        return last_changelog
 
     def _settle(
         self,
@@ -672,19 +767,7 @@ class StageRunner(Generic[T]):
         changes, read its records again from the committed offset; a record whose own send
         cannot succeed is dead-lettered next time."""
         tp = cycle.tp
-        cause = exc.cause if isinstance(exc, RecordSendError) else exc
-        log.warning(
-            "runner.transaction_aborted",
-            stage=self.stage.name,
-            topic=tp.topic,
-            partition=tp.partition,
-            records=len(cycle.records),
-            error=repr(cause),
-        )
-        if isinstance(exc, RecordSendError):
-            self._blame(cycle, exc)
-        if self.stage.stateful:
-            self._stores[tp.partition].abort()
+        cause = self._undo(cycle, exc)
         producer = self._producers.pop(tp, None)
         if producer is not None:
             # Never reuse a producer a send failed on: its sequence numbers are spent (the
@@ -693,7 +776,7 @@ class StageRunner(Generic[T]):
             # partition starts again from what the broker says, as a new owner would.
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(producer.stop(), 30)
-        if isinstance(cause, ProducerFenced | InvalidProducerEpoch):
+        if isinstance(cause, LOST_OWNERSHIP):
             # Another worker has the partition: whether it comes back is for the group.
             self._needs_rejoin = True
             return
@@ -703,6 +786,46 @@ class StageRunner(Generic[T]):
             log.warning("runner.take_over_failed", stage=self.stage.name, error=repr(again))
             self._producers.pop(tp, None)
             self._needs_rejoin = True
+
+    async def _recover_batch(
+        self, consumer: AIOKafkaConsumer | None, failed: list[tuple[_Cycle, BaseException]]
+    ) -> None:
+        """Undo a batch whose one transaction failed: its cycles' state changes dropped, the
+        shared producer replaced (a new one under the same transactional id ends the open
+        transaction), every cycle's partition read again from its stable committed offset;
+        a record whose own send cannot succeed is dead-lettered next time."""
+        causes = [self._undo(cycle, exc) for cycle, exc in failed]
+        producer, self._shared_producer = self._shared_producer, None
+        if producer is not None:
+            # Never reuse a producer a send failed on (see `_recover`).
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(producer.stop(), 30)
+        if any(isinstance(cause, LOST_OWNERSHIP) for cause in causes):
+            self._needs_rejoin = True
+            return
+        try:
+            await self._take_over(consumer, {cycle.tp for cycle, _ in failed})
+        except Exception as again:
+            log.warning("runner.take_over_failed", stage=self.stage.name, error=repr(again))
+            self._needs_rejoin = True
+
+    def _undo(self, cycle: _Cycle, exc: BaseException) -> BaseException:
+        """Log a cycle's aborted transaction, blame a record that caused it, drop the
+        cycle's state changes; returns the cause."""
+        cause = exc.cause if isinstance(exc, RecordSendError) else exc
+        log.warning(
+            "runner.transaction_aborted",
+            stage=self.stage.name,
+            topic=cycle.tp.topic,
+            partition=cycle.tp.partition,
+            records=len(cycle.records),
+            error=repr(cause),
+        )
+        if isinstance(exc, RecordSendError):
+            self._blame(cycle, exc)
+        if self.stage.stateful:
+            self._stores[cycle.tp.partition].abort()
+        return cause
 
     def _blame(self, cycle: _Cycle, error: RecordSendError) -> None:
         """Count a failed send against the record it was for; a record whose outcome cannot
@@ -785,6 +908,8 @@ class StageRunner(Generic[T]):
         try:
             async with self._lock:
                 try:
+                    if consumer is not None:
+                        self._member = group_member(consumer, self.group_id)
                     await self._take_over(consumer, assigned)
                 finally:
                     self._generation += 1
@@ -802,11 +927,16 @@ class StageRunner(Generic[T]):
         self, consumer: AIOKafkaConsumer | None, assigned: set[TopicPartition]
     ) -> None:
         """Make the newly assigned partitions ours: fence, restore, seek to committed."""
+        if self._per_batch:
+            await self._take_over_batch(consumer, assigned)
+            return
         for tp in sorted(assigned, key=lambda t: t.partition):
             # The producer first: initialising it under the partition's transactional id
             # fences a previous owner and ends its open transaction, so the offsets and
             # changelog read next are final.
-            self._producers[tp] = await self._new_producer(tp)
+            self._producers[tp] = await self._new_producer(
+                f"{self.settings.app_id}:{tp.topic}:{tp.partition}", str(tp.partition)
+            )
             if self.stage.stateful:
                 await self._restore(tp.partition)
             if consumer is not None:
@@ -817,6 +947,34 @@ class StageRunner(Generic[T]):
                     consumer.seek(tp, committed)
                 self._committed[tp] = committed or 0
 
+    async def _take_over_batch(
+        self, consumer: AIOKafkaConsumer | None, assigned: set[TopicPartition]
+    ) -> None:
+        """`_take_over` with one producer for every partition: the offsets are read once
+        stable (a previous owner's transaction that commits them has ended: nothing it
+        wrote can still become visible), then state is restored and positions set."""
+        producer = self._shared_producer
+        if producer is None:
+            # Initialising it under this runner's id ends whatever the runner left open.
+            producer = await self._new_producer(self._batch_txn_id, "batch")
+            self._shared_producer = producer
+            for owned in self._producers:
+                self._producers[owned] = producer
+        committed = (
+            {} if consumer is None else await stable_committed(consumer, self.group_id, assigned)
+        )
+        for tp in sorted(assigned, key=lambda t: t.partition):
+            self._producers[tp] = producer
+            if self.stage.stateful:
+                await self._restore(tp.partition)
+            if consumer is not None:
+                offset = committed.get(tp)
+                if offset is None:
+                    await consumer.seek_to_beginning(tp)
+                else:
+                    consumer.seek(tp, offset)
+                self._committed[tp] = offset or 0
+
     async def _revoked(self, revoked: set[TopicPartition]) -> None:
         self.joined = False
         async with self._lock:
@@ -826,20 +984,24 @@ class StageRunner(Generic[T]):
 
     async def _close_producers(self) -> None:
         producers, self._producers = self._producers, {}
+        shared, self._shared_producer = self._shared_producer, None
         self._committed.clear()
-        for producer in producers.values():
+        distinct = {id(p): p for p in [*producers.values(), *([shared] if shared else [])]}
+        for producer in distinct.values():
             with contextlib.suppress(Exception):
                 await producer.stop()
 
-    async def _new_producer(self, tp: TopicPartition) -> AIOKafkaProducer:
+    async def _new_producer(self, transactional_id: str, name: str) -> AIOKafkaProducer:
+        timeout = {"transaction_timeout_ms": BATCH_TXN_TIMEOUT_MS} if self._per_batch else {}
         producer = AIOKafkaProducer(
             **client_options(self.settings),
-            client_id=f"{self.settings.worker_id}-{self.stage.name}-{tp.partition}",
-            transactional_id=f"{self.settings.app_id}:{tp.topic}:{tp.partition}",
+            client_id=f"{self.settings.worker_id}-{self.stage.name}-{name}",
+            transactional_id=transactional_id,
             acks="all",
             enable_idempotence=True,
             max_request_size=producer_max_bytes(self.settings),
             linger_ms=0,
+            **timeout,
         )
         try:
             await producer.start()
@@ -887,6 +1049,15 @@ class StageRunner(Generic[T]):
             )
         finally:
             await reader.stop()
+
+
+async def _end_transaction(producer: AIOKafkaProducer) -> None:
+    """Commit the producer's open transaction; a failure here leaves it unknown whether
+    the broker committed it (`CommitUncertainError`)."""
+    try:
+        await producer.commit_transaction()
+    except Exception as exc:
+        raise CommitUncertainError(repr(exc)) from exc
 
 
 def _checked(results: Sequence[Result], expected: int) -> Sequence[Result]:

@@ -119,7 +119,7 @@ def frozen_past_session_timeout(h: FaultHarness, size: int) -> Report:
     fenced = [
         record
         for record in h.workers["w2"].logged("runner.transaction_aborted", zombie_since)
-        if any(word in str(record.get("error")) for word in ("Fenced", "Epoch"))
+        if any(word in str(record.get("error")) for word in ("Fenced", "Epoch", "GroupMovedOn"))
     ]
     h.note(f"w2 ready again {took:.0f}s after SIGCONT; {len(fenced)} transactions of it fenced")
     return h.drain()
