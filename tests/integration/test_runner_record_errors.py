@@ -66,47 +66,52 @@ def _stage(settings: Settings) -> Stage[dict[str, Any]]:
     )
 
 
-async def _read_all(bootstrap: str, topic: str) -> list[tuple[str, bytes]]:
-    """Every committed (key, value) of `topic`'s partition 0, up to its current end."""
+async def _read_all(bootstrap: str, topic: str, partitions: int = 1) -> list[tuple[str, bytes]]:
+    """Every committed (key, value) of `topic`'s `partitions`, up to their current end."""
     consumer = AIOKafkaConsumer(
         bootstrap_servers=bootstrap, isolation_level="read_committed", enable_auto_commit=False
     )
     await consumer.start()
     try:
-        tp = TopicPartition(topic, 0)
-        consumer.assign([tp])
-        await consumer.seek_to_beginning(tp)
-        end = (await consumer.end_offsets([tp]))[tp]
+        tps = [TopicPartition(topic, p) for p in range(partitions)]
+        consumer.assign(tps)
+        await consumer.seek_to_beginning(*tps)
+        ends = await consumer.end_offsets(tps)
         found: list[tuple[str, bytes]] = []
-        while await consumer.position(tp) < end:
-            for records in (await consumer.getmany(tp, timeout_ms=500)).values():
-                found += [((r.key or b"").decode(), r.value or b"") for r in records]
+        for tp in tps:
+            while await consumer.position(tp) < ends[tp]:
+                for records in (await consumer.getmany(tp, timeout_ms=500)).values():
+                    found += [((r.key or b"").decode(), r.value or b"") for r in records]
         return found
     finally:
         await consumer.stop()
 
 
-async def _committed(bootstrap: str, group: str, topic: str) -> int:
+async def _committed(bootstrap: str, group: str, topic: str, partitions: int) -> int:
+    """The group's committed offsets of `topic`, summed over its partitions."""
     consumer = AIOKafkaConsumer(
         bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False
     )
     await consumer.start()
     try:
-        return await consumer.committed(TopicPartition(topic, 0)) or 0
+        offsets = [await consumer.committed(TopicPartition(topic, p)) for p in range(partitions)]
+        return sum(offset or 0 for offset in offsets)
     finally:
         await consumer.stop()
 
 
-async def _scenario(settings: Settings) -> StageRunner[dict[str, Any]]:
+async def _scenario(settings: Settings, partitions: int) -> StageRunner[dict[str, Any]]:
     stage = _stage(settings)
     limited = {"max.message.bytes": str(LIMIT)}
     await ensure_topics(
         settings,
         [
-            TopicSpec(INPUT, 1),
+            TopicSpec(INPUT, partitions),
+            # One output partition: every record's output shares the producer's batches,
+            # whichever input partition it came from.
             TopicSpec(OUTPUT, 1, limited),
             TopicSpec(DEADLETTER, 1),
-            TopicSpec(changelog_name(settings, stage.name), 1, limited),
+            TopicSpec(changelog_name(settings, stage.name), partitions, limited),
         ],
     )
     producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap)
@@ -120,7 +125,10 @@ async def _scenario(settings: Settings) -> StageRunner[dict[str, Any]]:
                 "out": 4 * LIMIT if n == BIG_OUTPUT else 100,
             }
             await producer.send_and_wait(
-                topic_name(settings, INPUT), orjson.dumps(value), key=value["id"].encode()
+                topic_name(settings, INPUT),
+                orjson.dumps(value),
+                key=value["id"].encode(),
+                partition=n % partitions,
             )
     finally:
         await producer.stop()
@@ -129,7 +137,7 @@ async def _scenario(settings: Settings) -> StageRunner[dict[str, Any]]:
     try:
         # The positive signal that every record is done: the group's committed offset.
         group, source = stage_group(settings, stage.name), topic_name(settings, INPUT)
-        while await _committed(settings.kafka_bootstrap, group, source) < RECORDS:
+        while await _committed(settings.kafka_bootstrap, group, source, partitions) < RECORDS:
             assert not task.done(), task
             await asyncio.sleep(0.5)
     finally:
@@ -138,12 +146,16 @@ async def _scenario(settings: Settings) -> StageRunner[dict[str, Any]]:
     return runner
 
 
-@pytest.mark.parametrize("scope", ["partition", "batch"])
+@pytest.mark.parametrize(
+    ("scope", "partitions"), [("partition", 1), ("partition", 2), ("batch", 1), ("batch", 2)]
+)
 def test_a_refused_state_change_or_output_is_pinned_on_its_record(
-    settings: Settings, scope: str
+    settings: Settings, scope: str, partitions: int
 ) -> None:
+    # Two input partitions in one batch transaction: the refused output shares a producer
+    # batch with the other partition's outputs, which must not take the blame.
     settings = settings.model_copy(update={"transaction_scope": scope})
-    runner = asyncio.run(_scenario(settings))
+    runner = asyncio.run(_scenario(settings, partitions))
     bootstrap = settings.kafka_bootstrap
     good = {f"r{n:02d}" for n in range(RECORDS)} - {f"r{BIG_STATE:02d}", f"r{BIG_OUTPUT:02d}"}
 
@@ -165,6 +177,6 @@ def test_a_refused_state_change_or_output_is_pinned_on_its_record(
 
     # Neither refused record left a state change: not on the changelog, not in the store.
     changelog = topic_name(settings, changelog_name(settings, "probe"))
-    stored = {key for key, _ in asyncio.run(_read_all(bootstrap, changelog))}
+    stored = {key for key, _ in asyncio.run(_read_all(bootstrap, changelog, partitions))}
     assert stored == good
-    assert {key.decode() for key in runner._stores[0]} == good
+    assert {key.decode() for store in runner._stores.values() for key in store} == good

@@ -31,7 +31,6 @@ from aiokafka.client import ConnectionGroup
 from aiokafka.errors import (
     IllegalGenerationError,
     KafkaError,
-    RebalanceInProgressError,
     UnknownMemberIdError,
     for_code,
 )
@@ -54,7 +53,7 @@ UNSTABLE_OFFSET_COMMIT = 88
 STABLE_RETRY_S = 0.05
 STABLE_WAIT_S = 120.0
 # The group moved on: this member's offsets commit is refused, so its transaction must abort.
-_GENERATION_ERRORS = (IllegalGenerationError, UnknownMemberIdError, RebalanceInProgressError)
+_GENERATION_ERRORS = (IllegalGenerationError, UnknownMemberIdError)
 
 
 class GroupMovedOnError(KafkaError):  # type: ignore[misc]
@@ -83,9 +82,12 @@ def group_member(consumer: AIOKafkaConsumer, group_id: str) -> GroupMember:
     """`consumer`'s membership of `group_id` now (its coordinator's member id and
     generation; -1 and "" before it has joined)."""
     coordinator: Any = consumer._coordinator  # aiokafka keeps the membership there
-    generation = getattr(coordinator, "generation", -1)
-    member_id = getattr(coordinator, "member_id", "") or ""
-    return GroupMember(group_id, int(generation), str(member_id))
+    try:
+        generation, member_id = coordinator.generation, coordinator.member_id
+    except AttributeError as exc:
+        # Quietly sending -1 would turn off the very check this module exists for.
+        raise RuntimeError("this aiokafka keeps no group generation where expected") from exc
+    return GroupMember(group_id, int(generation), str(member_id or ""))
 
 
 # -- TxnOffsetCommit v3 ------------------------------------------------------------------
@@ -232,11 +234,18 @@ def send_generation_with_offsets() -> None:
             for partition_error in entry[1]:
                 error = for_code(partition_error[1])
                 if issubclass(error, _GENERATION_ERRORS):
-                    self._sender._txn_manager.error_transaction(
+                    txn_manager = self._sender._txn_manager
+                    txn_manager.error_transaction(
                         GroupMovedOnError(
                             f"offsets refused for group {self._group_id}: {error.__name__}"
                         )
                     )
+                    # aiokafka also leaves the error on a future that only an abort reads;
+                    # a runner replaces the producer instead, and asyncio would log it as
+                    # never retrieved. The caller gets it from send_offsets_to_transaction.
+                    waiter = getattr(txn_manager, "_transaction_waiter", None)
+                    if waiter is not None and waiter.done():
+                        waiter.exception()
                     return None
         # v3's partition entries carry tagged fields after the error code; v0's handler
         # reads (partition, error_code) pairs.
@@ -329,8 +338,9 @@ async def stable_committed(
 ) -> dict[TopicPartition, int | None]:
     """The committed offset of each of `partitions` in `group_id` (None: none committed),
     read only once no open transaction still commits offsets of them: asked again every
-    `STABLE_RETRY_S` while the coordinator says unstable (or is moving or loading), for up
-    to `STABLE_WAIT_S`; any other refusal is raised."""
+    `STABLE_RETRY_S` while the coordinator says unstable (or is moving, loading or out of
+    reach), for up to `STABLE_WAIT_S`; any other refusal is raised, and so is an answer
+    that leaves out a partition asked for."""
     coordinator: Any = consumer._coordinator
     client: Any = consumer._client
     by_topic: dict[str, list[int]] = defaultdict(list)
@@ -339,31 +349,54 @@ async def stable_committed(
     deadline = time.monotonic() + STABLE_WAIT_S
     while True:
         await coordinator.ensure_coordinator_known()
-        response = await client.send(
-            coordinator.coordinator_id,
-            StableOffsetFetch(group_id, dict(by_topic)),
-            group=ConnectionGroup.COORDINATION,
-        )
-        again = False
-        found: dict[TopicPartition, int | None] = {}
-        codes = [response.error_code] + [p[4] for _, parts, _ in response.topics for p in parts]
-        refused = [for_code(code) for code in codes if code and code != UNSTABLE_OFFSET_COMMIT]
-        if any(not error.retriable for error in refused):
-            raise next(e for e in refused if not e.retriable)(f"OffsetFetch for group {group_id}")
-        if refused:
-            # The coordinator moved or is loading: find it again and ask again.
+        try:
+            response = await client.send(
+                coordinator.coordinator_id,
+                StableOffsetFetch(group_id, dict(by_topic)),
+                group=ConnectionGroup.COORDINATION,
+            )
+        except NotImplementedError as exc:  # aiokafka's word for "the broker is too old"
+            raise RuntimeError(
+                "NEWSWIRE_TRANSACTION_SCOPE=batch needs a broker with OffsetFetch v7 and "
+                "TxnOffsetCommit v3 (Kafka 2.5 or later); use 'partition' with older ones"
+            ) from exc
+        except KafkaError as exc:
+            if not exc.retriable or time.monotonic() > deadline:
+                raise
             coordinator.coordinator_dead()
-            again = True
-        for topic, parts, _ in response.topics:
-            for partition, offset, _epoch, _metadata, error_code, _ in parts:
-                if error_code == UNSTABLE_OFFSET_COMMIT:
-                    again = True
-                elif not error_code:
-                    found[TopicPartition(topic, partition)] = offset if offset >= 0 else None
-        if not again:
+            await asyncio.sleep(STABLE_RETRY_S)
+            continue
+        found = _stable_offsets(response, coordinator, group_id)
+        if found is not None:
+            missing = partitions - set(found)
+            if missing:
+                # Read from the start instead, it would be processed twice.
+                raise KafkaError(f"OffsetFetch answered without {sorted(missing)}")
             return found
         if time.monotonic() > deadline:
             raise UnstableOffsetsError(
                 f"offsets of {sorted(partitions)} not stable after {STABLE_WAIT_S:.0f}s"
             )
         await asyncio.sleep(STABLE_RETRY_S)
+
+
+def _stable_offsets(
+    response: Any, coordinator: Any, group_id: str
+) -> dict[TopicPartition, int | None] | None:
+    """The offsets an OffsetFetch v7 `response` gives, or None when it must be asked again:
+    some are still held by an open transaction, or the coordinator moved or is loading.
+    Any other refusal is raised."""
+    codes = [response.error_code] + [p[4] for _, parts, _ in response.topics for p in parts]
+    refused = [for_code(code) for code in codes if code and code != UNSTABLE_OFFSET_COMMIT]
+    if any(not error.retriable for error in refused):
+        raise next(e for e in refused if not e.retriable)(f"OffsetFetch for group {group_id}")
+    if refused:
+        coordinator.coordinator_dead()  # moved or loading: find it again
+        return None
+    if UNSTABLE_OFFSET_COMMIT in codes:
+        return None
+    return {
+        TopicPartition(topic, partition): offset if offset >= 0 else None
+        for topic, parts, _ in response.topics
+        for partition, offset, _epoch, _metadata, _error, _ in parts
+    }

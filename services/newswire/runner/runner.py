@@ -1,22 +1,30 @@
 """The stage runner: one consume-transform-produce loop per stage, exactly once.
 
-For every batch taken from an input partition the runner opens a Kafka transaction on
-that partition's own producer, publishes every outcome (events or dead letters) and the
-state changes they caused, waits until the broker confirmed each send, adds the input
-offsets to the same transaction and commits it. Either all of it becomes visible to
-read_committed consumers, or none of it does and the batch is read again.
+For every batch the runner opens a Kafka transaction, publishes every outcome (events or
+dead letters) and the state changes they caused, waits until the broker confirmed each
+send, adds the input offsets to the same transaction and commits it. Either all of it
+becomes visible to read_committed consumers, or none of it does and the batch is read
+again. What one transaction covers is `transaction_scope`:
 
-Fencing: aiokafka's `send_offsets_to_transaction` carries the group id only (no KIP-447
-group metadata), so a stale owner of a partition is fenced the EOS-v1 way: the
-transactional id is stable per input partition, and the worker that is assigned the
-partition initialises a producer under that id before reading the partition's committed
-offset. That bumps the epoch (a zombie's next send or commit fails with ProducerFenced)
-and aborts whatever transaction the previous owner left open.
+- "batch" (the default): one transaction for the whole batch, on one producer per stage
+  and worker (KIP-447, `newswire.runner.group_fencing`). The offsets carry the member's
+  generation, taken when the partitions were assigned; the group coordinator refuses them
+  once the group has moved on, so a zombie's transaction can only abort. A new owner reads
+  the offsets once stable (no open transaction still commits them), then restores state.
+- "partition": one transaction per input partition of the batch, on that partition's own
+  producer. A stale owner of a partition is fenced the EOS-v1 way: the transactional id is
+  stable per input partition, and the worker that is assigned the partition initialises a
+  producer under that id before reading the partition's committed offset. That bumps the
+  epoch (a zombie's next send or commit fails with ProducerFenced) and aborts whatever
+  transaction the previous owner left open.
 
 Failures a record causes by its own content (an outcome or a state change the broker
 refuses as too large, an outcome that cannot be encoded) are never retried as the batch's:
 the partition is retried a record at a time until the failure lands on one record, which
-is then dead-lettered (`_blame`). Everything else aborts the batch, which is read again.
+is then dead-lettered (`_blame`); with one transaction per batch, every partition that
+shared the failed transaction is, one record per transaction, since the broker refuses
+the producer's batches, which mix records of several input partitions. Everything else
+aborts the batch, which is read again.
 
 Overlap (`NEWSWIRE_OVERLAP_COMMITS`, off by default): a stateless stage takes and
 processes its next batch while the last one's transactions commit, so its processing (the
@@ -433,9 +441,10 @@ class StageRunner(Generic[T]):
         consumer: AIOKafkaConsumer,
         batch: dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]],
     ) -> bool:
-        """Process `batch` and start committing it, one transaction per partition, once the
-        last batch's transactions ended (a stateful stage's batch is committed before this
-        returns); True if any of those failed (this batch is then read again)."""
+        """Process `batch` and start committing it (one transaction per partition, or one
+        for the batch: `transaction_scope`) once the last batch's transactions ended (a
+        stateful stage's batch is committed before this returns); True if any of those
+        failed (this batch is then read again)."""
         cycles = [
             _Cycle(tp, self._isolated(consumer, tp, records))
             for tp, records in (
@@ -450,6 +459,8 @@ class StageRunner(Generic[T]):
         for tp in batch:
             if tp not in self._producers and tp in consumer.assignment():
                 self._needs_rejoin = True
+        if self._per_batch and self._isolate_until:
+            cycles = self._one_cycle(consumer, cycles)
         if self.stage.stateful:
             for cycle in cycles:
                 await self._run_stage([cycle], self._stores[cycle.tp.partition])
@@ -471,7 +482,7 @@ class StageRunner(Generic[T]):
         """Commit each cycle's transaction, concurrently (or all cycles in one transaction,
         `transaction_scope` "batch"); what failed, per cycle."""
         if self._per_batch:
-            return await self._commit_batch(consumer, cycles)
+            return await self._commit_batch(cycles)
         results = await asyncio.gather(
             *(self._commit(consumer, cycle) for cycle in cycles), return_exceptions=True
         )
@@ -508,6 +519,21 @@ class StageRunner(Generic[T]):
         for tp in batch:
             if tp in self._producers and tp in self._committed and tp in consumer.assignment():
                 consumer.seek(tp, self._committed[tp])
+
+    def _one_cycle(self, consumer: AIOKafkaConsumer, cycles: list[_Cycle]) -> list[_Cycle]:
+        """While a failure is being pinned on one record (`transaction_scope` "batch"), only
+        one cycle of one record goes into a transaction: a refused producer batch can hold
+        records of several input partitions, so a transaction of any more could not tell
+        whose record was refused. The first partition being retried is kept; the others are
+        read again."""
+        keep = next((c for c in cycles if c.tp in self._isolate_until), cycles[0])
+        if len(keep.records) > 1:
+            consumer.seek(keep.tp, keep.records[1].offset)
+            keep.records = keep.records[:1]
+        for cycle in cycles:
+            if cycle is not keep:
+                consumer.seek(cycle.tp, cycle.records[0].offset)
+        return [keep]
 
     def _isolated(
         self,
@@ -641,7 +667,7 @@ class StageRunner(Generic[T]):
         self._settle(cycle, next_offset, store, last_changelog)
 
     async def _commit_batch(
-        self, consumer: AIOKafkaConsumer, cycles: list[_Cycle]
+        self, cycles: list[_Cycle]
     ) -> list[tuple[_Cycle, BaseException | None]]:
         """Publish every cycle's outcomes and state changes and commit all their offsets in
         one transaction on the shared producer, the offsets carrying this member's
@@ -794,24 +820,33 @@ class StageRunner(Generic[T]):
         shared producer replaced (a new one under the same transactional id ends the open
         transaction), every cycle's partition read again from its stable committed offset;
         a record whose own send cannot succeed is dead-lettered next time."""
-        causes = [self._undo(cycle, exc) for cycle, exc in failed]
+        cycles = [cycle for cycle, _ in failed]
+        causes = [
+            self._undo(cycle, exc, [other for other in cycles if other is not cycle])
+            for cycle, exc in failed
+        ]
         producer, self._shared_producer = self._shared_producer, None
         if producer is not None:
             # Never reuse a producer a send failed on (see `_recover`).
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(producer.stop(), 30)
-        if any(isinstance(cause, LOST_OWNERSHIP) for cause in causes):
+        # The shared producer's id is this runner's alone: a fenced producer means the broker
+        # timed out our own transaction, not that another worker took the partitions.
+        if any(isinstance(cause, GroupMovedOnError) for cause in causes):
             self._needs_rejoin = True
             return
         try:
-            await self._take_over(consumer, {cycle.tp for cycle, _ in failed})
+            await self._take_over(consumer, {cycle.tp for cycle in cycles})
         except Exception as again:
             log.warning("runner.take_over_failed", stage=self.stage.name, error=repr(again))
             self._needs_rejoin = True
 
-    def _undo(self, cycle: _Cycle, exc: BaseException) -> BaseException:
-        """Log a cycle's aborted transaction, blame a record that caused it, drop the
-        cycle's state changes; returns the cause."""
+    def _undo(
+        self, cycle: _Cycle, exc: BaseException, others: Sequence[_Cycle] = ()
+    ) -> BaseException:
+        """Log a cycle's aborted transaction, blame a record that caused it (`others`: the
+        cycles that shared its transaction), drop the cycle's state changes; returns the
+        cause."""
         cause = exc.cause if isinstance(exc, RecordSendError) else exc
         log.warning(
             "runner.transaction_aborted",
@@ -822,18 +857,19 @@ class StageRunner(Generic[T]):
             error=repr(cause),
         )
         if isinstance(exc, RecordSendError):
-            self._blame(cycle, exc)
+            self._blame(cycle, exc, others)
         if self.stage.stateful:
             self._stores[cycle.tp.partition].abort()
         return cause
 
-    def _blame(self, cycle: _Cycle, error: RecordSendError) -> None:
+    def _blame(self, cycle: _Cycle, error: RecordSendError, others: Sequence[_Cycle] = ()) -> None:
         """Count a failed send against the record it was for; a record whose outcome cannot
         be published (too large, topic refused) or whose state change the changelog refuses
         (too large) is dead-lettered at its next attempt, its state changes discarded (the
-        stage does not run on it again). In a batch, sends fail together: the partition is
-        then retried a record at a time, so the failure lands on the one record it is
-        about and the rest of the batch gets its outcomes."""
+        stage does not run on it again). In a batch, sends fail together: the partition
+        (and the `others` that shared its transaction) is then retried a record at a time,
+        so the failure lands on the one record it is about and the rest of the batch gets
+        its outcomes."""
         key = (cycle.tp, error.offset)
         self._attempts[key] += 1
         cause = error.cause
@@ -852,8 +888,9 @@ class StageRunner(Generic[T]):
                 per_record = stuck = False
         if not (per_record or stuck):
             return
-        if len(cycle.records) > 1:
-            self._isolate_until[cycle.tp] = cycle.records[-1].offset
+        if len(cycle.records) > 1 or others:
+            for shared in (cycle, *others):
+                self._isolate_until[shared.tp] = shared.records[-1].offset
         elif error.topic is None:
             reason = f"its state change could not be written to {self.changelog}"
             self._poisoned[key] = _Poison(self.stage.fail_stage, reason, cause)
@@ -940,12 +977,7 @@ class StageRunner(Generic[T]):
             if self.stage.stateful:
                 await self._restore(tp.partition)
             if consumer is not None:
-                committed = await consumer.committed(tp)
-                if committed is None:
-                    await consumer.seek_to_beginning(tp)
-                else:
-                    consumer.seek(tp, committed)
-                self._committed[tp] = committed or 0
+                await self._start_at(consumer, tp, await consumer.committed(tp))
 
     async def _take_over_batch(
         self, consumer: AIOKafkaConsumer | None, assigned: set[TopicPartition]
@@ -968,12 +1000,17 @@ class StageRunner(Generic[T]):
             if self.stage.stateful:
                 await self._restore(tp.partition)
             if consumer is not None:
-                offset = committed.get(tp)
-                if offset is None:
-                    await consumer.seek_to_beginning(tp)
-                else:
-                    consumer.seek(tp, offset)
-                self._committed[tp] = offset or 0
+                await self._start_at(consumer, tp, committed[tp])
+
+    async def _start_at(
+        self, consumer: AIOKafkaConsumer, tp: TopicPartition, committed: int | None
+    ) -> None:
+        """Read `tp` on from its committed offset (from the start when none is)."""
+        if committed is None:
+            await consumer.seek_to_beginning(tp)
+        else:
+            consumer.seek(tp, committed)
+        self._committed[tp] = committed or 0
 
     async def _revoked(self, revoked: set[TopicPartition]) -> None:
         self.joined = False
@@ -985,6 +1022,7 @@ class StageRunner(Generic[T]):
     async def _close_producers(self) -> None:
         producers, self._producers = self._producers, {}
         shared, self._shared_producer = self._shared_producer, None
+        self._member = None
         self._committed.clear()
         distinct = {id(p): p for p in [*producers.values(), *([shared] if shared else [])]}
         for producer in distinct.values():
