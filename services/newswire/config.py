@@ -86,16 +86,18 @@ class Settings(KafkaSecuritySettings, IngestSecuritySettings, TopicDurabilitySet
         "last batch's transactions commit. Off: on a loaded 2-core machine it lengthened the "
         "latency tail (docs/performance.md).",
     )
-    transaction_scope: Literal["partition", "batch"] = Field(
-        default="partition",
-        description="What one stage transaction covers. 'partition': one transaction per "
-        "input partition of a batch, on that partition's own producer, whose transactional "
-        "id fences a previous owner (EOS v1). 'batch': one transaction for the whole batch on "
-        "one producer per stage and worker, fenced by the consumer group's generation "
-        "(KIP-447: TxnOffsetCommit v3, OffsetFetch v7 require_stable; Kafka 2.5 or later); "
-        "fewer transactions per article, and a killed worker's open transaction holds its "
-        "output back until the broker times it out (10 s, plus the broker's "
-        "transaction.abort.timed.out.transaction.cleanup.interval.ms).",
+    transaction_scope: Literal["batch", "partition"] = Field(
+        default="batch",
+        description="What one stage transaction covers. 'batch': the whole batch, on one "
+        "producer per stage and worker, fenced by the consumer group's generation (KIP-447: "
+        "TxnOffsetCommit v3, OffsetFetch v7 require_stable; Kafka 2.5 or later); at 60 "
+        "articles/s on two cores it commits 0.9 transactions an article against 1.7 and cut "
+        "the p99 by a quarter (docs/performance.md). A worker killed mid-transaction leaves it "
+        "open until the broker times it out (10 s, plus the broker's "
+        "transaction.abort.timed.out.transaction.cleanup.interval.ms): meanwhile its outputs "
+        "wait and the partitions' new owner waits to read their offsets. 'partition': one "
+        "transaction per input partition of a batch, on that partition's own producer, whose "
+        "transactional id fences a previous owner (EOS v1; any broker since 0.11).",
     )
     log_level: str = Field(default="INFO", description="Root log level.")
     log_format: str = Field(

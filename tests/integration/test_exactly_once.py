@@ -59,6 +59,16 @@ def harness(
         yield h
 
 
+@pytest.fixture
+def partition_harness(
+    broker: LocalKafka, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[FaultHarness]:
+    """`harness`, with one transaction per stage batch (NEWSWIRE_TRANSACTION_SCOPE=batch,
+    fenced by the group's generation) instead of one per input partition."""
+    with FaultHarness(broker, tmp_path / "run", request.node.name, transaction_scope="batch") as h:
+        yield h
+
+
 def assert_exactly_once(report: Report, h: FaultHarness) -> None:
     """0 missing, 0 with more than one outcome, every copy a notice on its original; and
     the story updates consistent with the outcomes."""
@@ -112,6 +122,34 @@ def test_a_worker_frozen_past_its_session_timeout_resumes_as_a_fenced_zombie(
     harness: FaultHarness,
 ) -> None:
     assert_exactly_once(frozen_past_session_timeout(harness, FAULT_SIZE), harness)
+
+
+# The faults that fencing answers, with one transaction per input partition (the scope
+# before KIP-447 fencing, still selectable).
+
+
+def test_partition_transactions_a_frozen_worker_resumes_as_a_fenced_zombie(
+    partition_harness: FaultHarness,
+) -> None:
+    assert_exactly_once(
+        frozen_past_session_timeout(partition_harness, FAULT_SIZE), partition_harness
+    )
+
+
+def test_partition_transactions_sigkill_mid_stream_then_restart(
+    partition_harness: FaultHarness,
+) -> None:
+    assert_exactly_once(sigkill_restart(partition_harness, FAULT_SIZE), partition_harness)
+
+
+def test_partition_transactions_a_second_worker_joins_and_is_sigkilled(
+    partition_harness: FaultHarness,
+) -> None:
+    assert_exactly_once(join_leave_sigkill(partition_harness, FAULT_SIZE), partition_harness)
+
+
+def test_partition_transactions_broker_restart_mid_stream(partition_harness: FaultHarness) -> None:
+    assert_exactly_once(broker_restart(partition_harness, FAULT_SIZE), partition_harness)
 
 
 def test_a_killed_ner_child_costs_at_most_its_batch(harness: FaultHarness) -> None:
