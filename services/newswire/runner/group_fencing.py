@@ -92,6 +92,19 @@ def group_member(consumer: AIOKafkaConsumer, group_id: str) -> GroupMember:
 
 # -- TxnOffsetCommit v3 ------------------------------------------------------------------
 
+_ERROR = ("error_code", Int16)
+
+
+def _per_partition(topic: str, partitions: str, *fields: tuple[str, Any]) -> Any:
+    """A flexible request's or response's list of topics (named `topic`), each with its list
+    (named `partitions`) of per-partition `fields`; both lists end their entries with
+    tagged fields, as every struct of a flexible version does."""
+    return CompactArray(
+        (topic, CompactString("utf-8")),
+        (partitions, CompactArray(*fields, ("tags", TaggedFields))),
+        ("tags", TaggedFields),
+    )
+
 
 class TxnOffsetCommitResponseV3(Response):  # type: ignore[misc]
     """TxnOffsetCommit v3's response; field names as aiokafka's v0 (`errors`), so its
@@ -101,19 +114,7 @@ class TxnOffsetCommitResponseV3(Response):  # type: ignore[misc]
     API_VERSION = 3
     SCHEMA = Schema(
         ("throttle_time_ms", Int32),
-        (
-            "errors",
-            CompactArray(
-                ("topic", CompactString("utf-8")),
-                (
-                    "partition_errors",
-                    CompactArray(
-                        ("partition", Int32), ("error_code", Int16), ("tags", TaggedFields)
-                    ),
-                ),
-                ("tags", TaggedFields),
-            ),
-        ),
+        ("errors", _per_partition("topic", "partition_errors", ("partition", Int32), _ERROR)),
         ("tags", TaggedFields),
     )
 
@@ -136,19 +137,13 @@ class TxnOffsetCommitRequestV3(RequestStruct):  # type: ignore[misc]
         ("group_instance_id", CompactString("utf-8")),
         (
             "topics",
-            CompactArray(
-                ("name", CompactString("utf-8")),
-                (
-                    "partitions",
-                    CompactArray(
-                        ("partition_index", Int32),
-                        ("committed_offset", Int64),
-                        ("committed_leader_epoch", Int32),
-                        ("committed_metadata", CompactString("utf-8")),
-                        ("tags", TaggedFields),
-                    ),
-                ),
-                ("tags", TaggedFields),
+            _per_partition(
+                "name",
+                "partitions",
+                ("partition_index", Int32),
+                ("committed_offset", Int64),
+                ("committed_leader_epoch", Int32),
+                ("committed_metadata", CompactString("utf-8")),
             ),
         ),
         ("tags", TaggedFields),
@@ -271,23 +266,17 @@ class OffsetFetchResponseV7(Response):  # type: ignore[misc]
         ("throttle_time_ms", Int32),
         (
             "topics",
-            CompactArray(
-                ("name", CompactString("utf-8")),
-                (
-                    "partitions",
-                    CompactArray(
-                        ("partition_index", Int32),
-                        ("committed_offset", Int64),
-                        ("committed_leader_epoch", Int32),
-                        ("metadata", CompactString("utf-8")),
-                        ("error_code", Int16),
-                        ("tags", TaggedFields),
-                    ),
-                ),
-                ("tags", TaggedFields),
+            _per_partition(
+                "name",
+                "partitions",
+                ("partition_index", Int32),
+                ("committed_offset", Int64),
+                ("committed_leader_epoch", Int32),
+                ("metadata", CompactString("utf-8")),
+                _ERROR,
             ),
         ),
-        ("error_code", Int16),
+        _ERROR,
         ("tags", TaggedFields),
     )
 
