@@ -283,15 +283,19 @@ async def group_lag(bootstrap: str, group_prefix: str) -> int | None:
         ends = await consumer.end_offsets(list(committed))
     finally:
         await consumer.stop()
+    # A commit marker takes an offset no position passes until the next record, and an
+    # aborted transaction's records are never delivered: offsets between the committed one
+    # and the end are lag only if a reader would still get records there.
+    behind = [tp for tp, off in committed.items() if ends[tp] - off > 1]
+    if not behind:
+        return 0
+    # (Only then a second consumer: one stopped right after it started trips over
+    # aiokafka's own start-up task.)
     consumer = AIOKafkaConsumer(
         bootstrap_servers=bootstrap, enable_auto_commit=False, isolation_level="read_committed"
     )
     await consumer.start()
     try:
-        # A commit marker takes an offset no position passes until the next record, and
-        # an aborted transaction's records are never delivered: offsets between the
-        # committed one and the end are lag only if a reader would still get records there.
-        behind = [tp for tp, off in committed.items() if ends[tp] - off > 1]
         return sum([await _records_after(consumer, tp, committed[tp], ends[tp]) for tp in behind])
     finally:
         await consumer.stop()
