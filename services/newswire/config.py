@@ -57,12 +57,12 @@ class Settings(KafkaSecuritySettings, IngestSecuritySettings, TopicDurabilitySet
         default=4,
         description="Partitions of the raw and unique topics (and of the public enriched, "
         "duplicates and stories topics): the most workers the prepare and enrich stages "
-        "spread over. Each stage commits one transaction per input partition per batch, "
-        "so a worker holding fewer partitions commits fewer (1 for a single worker halves "
-        "them; on a slow machine that also halved the broker's CPU per article at half "
-        "rate and leaned to a lower p99, on a fast one the p99 did not fall: "
-        "docs/performance.md, 'Partitions per worker', 'The machine's own speed'). Counts "
-        "when the topics are created.",
+        "spread over. With NEWSWIRE_TRANSACTION_SCOPE=partition a stage commits one "
+        "transaction per input partition per batch, so a worker holding fewer partitions "
+        "commits fewer (on a slow machine 1 partition halved the broker's CPU per article "
+        "at half rate; docs/performance.md, 'Partitions per worker', 'The machine's own "
+        "speed'); with the default 'batch' the count does not change the transactions. "
+        "Counts when the topics are created.",
     )
     session_timeout_s: float = Field(
         default=10.0, description="Consumer group session timeout; short so workers join quickly."
@@ -73,9 +73,9 @@ class Settings(KafkaSecuritySettings, IngestSecuritySettings, TopicDurabilitySet
         ge=0,
         le=1000,
         description="How long every stage's batch keeps collecting records after its first "
-        "one arrived (it stops early when full). Each batch is one transaction per input "
-        "partition, so a linger trades up to its own length per hop for fewer "
-        "transactions under load. A stage lingers only while its runner in this worker "
+        "one arrived (it stops early when full). Each batch is a transaction (one per input "
+        "partition with NEWSWIRE_TRANSACTION_SCOPE=partition), so a linger trades up to its "
+        "own length per hop for fewer transactions under load. A stage lingers only while its runner in this worker "
         "committed 50 records a second or more over the last 2 s. 0 takes what is "
         "waiting. Unset: each stage's own (prepare 50 ms, dedup 10, enrich and story 0; "
         "docs/performance.md).",
@@ -199,9 +199,9 @@ class Settings(KafkaSecuritySettings, IngestSecuritySettings, TopicDurabilitySet
     ner_batch_size: int = Field(
         default=64,
         description="Most articles per NER batch. A batch takes what is waiting, up to this "
-        "size, and waits for more only while more keeps arriving. Each batch is one "
-        "transaction per input partition: 64 sustained 12-25% more articles/s than 32 on two "
-        "cores (docs/performance.md).",
+        "size, and waits for more only while more keeps arriving. Each batch is a "
+        "transaction: 64 sustained 12-25% more articles/s than 32 on two cores "
+        "(docs/performance.md).",
     )
     broker_unreachable_after_s: float = Field(
         default=5.0,

@@ -63,9 +63,12 @@ def harness(
 def partition_harness(
     broker: LocalKafka, tmp_path: Path, request: pytest.FixtureRequest
 ) -> Iterator[FaultHarness]:
-    """`harness`, with one transaction per stage batch (NEWSWIRE_TRANSACTION_SCOPE=batch,
-    fenced by the group's generation) instead of one per input partition."""
-    with FaultHarness(broker, tmp_path / "run", request.node.name, transaction_scope="batch") as h:
+    """`harness`, with one transaction per input partition of a batch, each partition's
+    own transactional id fencing its previous owner (NEWSWIRE_TRANSACTION_SCOPE=partition)
+    instead of the default one per batch fenced by the group's generation."""
+    with FaultHarness(
+        broker, tmp_path / "run", request.node.name, transaction_scope="partition"
+    ) as h:
         yield h
 
 

@@ -29,8 +29,10 @@ import aiokafka.producer.sender as sender_module
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.client import ConnectionGroup
 from aiokafka.errors import (
+    CoordinatorNotAvailableError,
     IllegalGenerationError,
     KafkaError,
+    NotCoordinatorError,
     UnknownMemberIdError,
     for_code,
 )
@@ -47,6 +49,8 @@ from aiokafka.protocol.types import (
 )
 
 UNSTABLE_OFFSET_COMMIT = 88
+# The coordinator is elsewhere or gone: look it up again (loading, it is only asked again).
+_MOVED = (NotCoordinatorError, CoordinatorNotAvailableError)
 # How often a new owner asks again while a transaction still holds its offsets. The
 # transaction ends within a commit's time, or at the producer's transaction timeout when
 # its owner died: `STABLE_WAIT_S` is well above that timeout.
@@ -337,13 +341,23 @@ async def stable_committed(
         by_topic[tp.topic].append(tp.partition)
     deadline = time.monotonic() + STABLE_WAIT_S
     while True:
-        await coordinator.ensure_coordinator_known()
-        try:
-            response = await client.send(
+
+        async def ask() -> Any:
+            await coordinator.ensure_coordinator_known()
+            return await client.send(
                 coordinator.coordinator_id,
                 StableOffsetFetch(group_id, dict(by_topic)),
                 group=ConnectionGroup.COORDINATION,
             )
+
+        try:
+            # Bounded: this runs in the rebalance callback, under the runner's lock, and
+            # aiokafka looks for a coordinator for as long as the consumer lives.
+            response = await asyncio.wait_for(ask(), max(0.0, deadline - time.monotonic()))
+        except TimeoutError as exc:
+            raise UnstableOffsetsError(
+                f"offsets of {sorted(partitions)} unread after {STABLE_WAIT_S:.0f}s"
+            ) from exc
         except NotImplementedError as exc:  # aiokafka's word for "the broker is too old"
             raise RuntimeError(
                 "NEWSWIRE_TRANSACTION_SCOPE=batch needs a broker with OffsetFetch v7 and "
@@ -380,7 +394,8 @@ def _stable_offsets(
     if any(not error.retriable for error in refused):
         raise next(e for e in refused if not e.retriable)(f"OffsetFetch for group {group_id}")
     if refused:
-        coordinator.coordinator_dead()  # moved or loading: find it again
+        if any(error in _MOVED for error in refused):
+            coordinator.coordinator_dead()  # find it again before asking again
         return None
     if UNSTABLE_OFFSET_COMMIT in codes:
         return None

@@ -1024,6 +1024,10 @@ class StageRunner(Generic[T]):
         shared, self._shared_producer = self._shared_producer, None
         self._member = None
         self._committed.clear()
+        # A mark left for a partition this runner no longer commits would never be cleared
+        # by `_settle`, and would keep every later batch at one record (batch scope). If the
+        # partition comes back, its bad record is pinned again at the cost of one batch.
+        self._isolate_until.clear()
         distinct = {id(p): p for p in [*producers.values(), *([shared] if shared else [])]}
         for producer in distinct.values():
             with contextlib.suppress(Exception):

@@ -72,9 +72,9 @@ class Stage(Generic[T]):
     batch_size: int = 64
     # How long a batch keeps collecting records after its first one, unless the deployment
     # sets `batch_linger_ms` for every stage; the runner lingers only under load
-    # (`StageRunner._lingers`). Each batch costs a transaction per input partition; under
-    # load a light stage (little work per record beside that cost) pays it for about one
-    # record unless it lingers a little.
+    # (`StageRunner._lingers`). Each batch costs a transaction (one per input partition
+    # with `transaction_scope` "partition"); under load a light stage (little work per
+    # record beside that cost) pays it for about one record unless it lingers a little.
     linger_ms: float = 0.0
     stateful: bool = False
     started: Callable[[], Awaitable[None]] | None = None
