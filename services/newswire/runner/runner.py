@@ -794,24 +794,9 @@ class StageRunner(Generic[T]):
         cannot succeed is dead-lettered next time."""
         tp = cycle.tp
         cause = self._undo(cycle, exc)
-        producer = self._producers.pop(tp, None)
-        if producer is not None:
-            # Never reuse a producer a send failed on: its sequence numbers are spent (the
-            # next sends fail with OutOfOrderSequenceNumber). A new one under the same
-            # transactional id ends the open transaction, committed or not, and the
-            # partition starts again from what the broker says, as a new owner would.
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(producer.stop(), 30)
-        if isinstance(cause, LOST_OWNERSHIP):
-            # Another worker has the partition: whether it comes back is for the group.
-            self._needs_rejoin = True
-            return
-        try:
-            await self._take_over(consumer, {tp})
-        except Exception as again:
-            log.warning("runner.take_over_failed", stage=self.stage.name, error=repr(again))
-            self._producers.pop(tp, None)
-            self._needs_rejoin = True
+        # Another worker has the partition: whether it comes back is for the group.
+        lost = isinstance(cause, LOST_OWNERSHIP)
+        await self._start_again(consumer, self._producers.pop(tp, None), {tp}, lost=lost)
 
     async def _recover_batch(
         self, consumer: AIOKafkaConsumer | None, failed: list[tuple[_Cycle, BaseException]]
@@ -826,19 +811,38 @@ class StageRunner(Generic[T]):
             for cycle, exc in failed
         ]
         producer, self._shared_producer = self._shared_producer, None
-        if producer is not None:
-            # Never reuse a producer a send failed on (see `_recover`).
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(producer.stop(), 30)
         # The shared producer's id is this runner's alone: a fenced producer means the broker
         # timed out our own transaction, not that another worker took the partitions.
-        if any(isinstance(cause, GroupMovedOnError) for cause in causes):
+        lost = any(isinstance(cause, GroupMovedOnError) for cause in causes)
+        await self._start_again(consumer, producer, {cycle.tp for cycle in cycles}, lost=lost)
+
+    async def _start_again(
+        self,
+        consumer: AIOKafkaConsumer | None,
+        spent: AIOKafkaProducer | None,
+        tps: set[TopicPartition],
+        *,
+        lost: bool,
+    ) -> None:
+        """After a failed transaction: stop `spent`, then take `tps` over again (a new
+        producer, the committed offsets) unless they are `lost` to another member, in which
+        case, or if taking over fails, the runner joins its group again."""
+        if spent is not None:
+            # Never reuse a producer a send failed on: its sequence numbers are spent (the
+            # next sends fail with OutOfOrderSequenceNumber). A new one under the same
+            # transactional id ends the open transaction, committed or not, and the
+            # partitions start again from what the broker says, as a new owner would.
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(spent.stop(), 30)
+        if lost:
             self._needs_rejoin = True
             return
         try:
-            await self._take_over(consumer, {cycle.tp for cycle in cycles})
+            await self._take_over(consumer, tps)
         except Exception as again:
             log.warning("runner.take_over_failed", stage=self.stage.name, error=repr(again))
+            for tp in tps:
+                self._producers.pop(tp, None)
             self._needs_rejoin = True
 
     def _undo(
