@@ -170,6 +170,11 @@ class Watcher:
         busiest = sorted(used.items(), key=lambda item: -item[1])[:top]
         return {name: share_of_one_core(s, wall) for name, s in busiest}
 
+    def has_marks(self, *names: str) -> bool:
+        """Whether every one of `names` was marked."""
+        marked = {m[0] for m in self.marks}
+        return all(name in marked for name in names)
+
     def cpu_between(self, first: str, last: str) -> tuple[float, dict[str, float]]:
         """Wall seconds between two marks, and the CPU seconds each role used in them."""
         (_, t0, cpu0), (_, t1, cpu1) = (
