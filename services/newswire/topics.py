@@ -90,8 +90,23 @@ def producer_max_bytes(settings: Settings) -> int:
     )
 
 
+MAX_MESSAGE_BYTES = "max.message.bytes"
+
+
 def _limit(max_bytes: int) -> dict[str, str]:
-    return {"max.message.bytes": str(max_bytes)}
+    return {MAX_MESSAGE_BYTES: str(max_bytes)}
+
+
+def producer_batch_bytes(settings: Settings) -> int:
+    """Largest record batch a worker's producer builds for one partition: the smallest
+    `max.message.bytes` of the topics a worker writes. The broker checks that limit
+    against a whole batch and refuses every record in a batch over it; a single record
+    larger than this still goes in a batch of its own, within its topic's limit."""
+    return min(
+        int(spec.configs[MAX_MESSAGE_BYTES])
+        for spec in topic_specs(settings)
+        if spec.name != RAW and MAX_MESSAGE_BYTES in spec.configs
+    )
 
 
 def topic_specs(settings: Settings) -> list[TopicSpec]:

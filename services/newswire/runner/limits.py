@@ -19,9 +19,8 @@ from aiokafka.errors import for_code
 from newswire.admin import ensure_topics
 from newswire.config import Settings
 from newswire.connection import client_options
-from newswire.topics import changelog_specs, stream_specs, topic_specs
+from newswire.topics import MAX_MESSAGE_BYTES, changelog_specs, stream_specs, topic_specs
 
-LIMIT = "max.message.bytes"
 RECHECK_S = 60.0
 RETRY_S = 2.0
 log = structlog.get_logger("newswire.runner")
@@ -31,9 +30,9 @@ async def limit_problems(settings: Settings) -> list[str]:
     """One line per topic that is missing or whose `max.message.bytes` is below what the
     configured article limit requires; empty when all is well."""
     wanted = {
-        spec.full_name(settings.topic_prefix): int(spec.configs[LIMIT])
+        spec.full_name(settings.topic_prefix): int(spec.configs[MAX_MESSAGE_BYTES])
         for spec in topic_specs(settings)
-        if LIMIT in spec.configs
+        if MAX_MESSAGE_BYTES in spec.configs
     }
     admin = AIOKafkaAdminClient(**client_options(settings))
     await admin.start()
@@ -49,10 +48,12 @@ async def limit_problems(settings: Settings) -> list[str]:
             if code != 0:
                 problems.append(f"topic {name}: {for_code(code).__name__}")
                 continue
-            have = next((int(e[1]) for e in entries if e[0] == LIMIT and e[1] is not None), None)
+            have = next(
+                (int(e[1]) for e in entries if e[0] == MAX_MESSAGE_BYTES and e[1] is not None), None
+            )
             if have is not None and have < wanted[name]:
                 problems.append(
-                    f"topic {name} has {LIMIT}={have}, below the {wanted[name]} that "
+                    f"topic {name} has {MAX_MESSAGE_BYTES}={have}, below the {wanted[name]} that "
                     f"NEWSWIRE_MAX_ARTICLE_BYTES={settings.max_article_bytes} requires"
                 )
     return problems

@@ -88,6 +88,7 @@ from newswire.runner.store import PartitionStore
 from newswire.topics import (
     DEADLETTER,
     changelog_name,
+    producer_batch_bytes,
     producer_max_bytes,
     stage_group,
     topic_name,
@@ -1046,6 +1047,11 @@ class StageRunner(Generic[T]):
             acks="all",
             enable_idempotence=True,
             max_request_size=producer_max_bytes(self.settings),
+            # aiokafka's default (16 KiB) split a transaction's outputs to one partition
+            # into several batches, and a partition has one batch in flight at a time:
+            # 2.3 produce requests, one after another, per transaction at 60 articles/s;
+            # 16 for 64 events of 4 KB (docs/performance.md, "Whole batches").
+            max_batch_size=producer_batch_bytes(self.settings),
             linger_ms=0,
             **timeout,
         )
