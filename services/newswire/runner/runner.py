@@ -218,6 +218,12 @@ class _Cycle:
     outcomes: list[_Outcome] = field(default_factory=list)
 
 
+def _outcome_seen(future: asyncio.Future[Any]) -> None:
+    # Marks a send's failure as seen, so asyncio does not report it as never retrieved.
+    if not future.cancelled():
+        future.exception()
+
+
 class StageRunner(Generic[T]):
     """Runs one `Stage` in the worker's consumer group for that stage."""
 
@@ -756,10 +762,15 @@ class StageRunner(Generic[T]):
         """Wait until the broker confirmed each send; the offset of the last state change
         written (None: none). A refused send raises `RecordSendError` for its record."""
         last_changelog: int | None = None
-        for offset, topic, future in sends:
+        for index, (offset, topic, future) in enumerate(sends):
             try:
                 metadata = await future
             except KafkaError as exc:
+                # The transaction is given up: the sends after this one fail in its wake
+                # (out of sequence, once a batch of the partition was refused), and nobody
+                # else will ask how they ended.
+                for _, _, later in sends[index + 1 :]:
+                    later.add_done_callback(_outcome_seen)
                 if topic is None and not isinstance(exc, STATE_RECORD_ERRORS):
                     raise
                 raise RecordSendError(offset, exc, topic) from exc
