@@ -10,6 +10,8 @@
    `NEWSWIRE_NER_CACHE_ENTRIES=0`).
 3. Each stage's transactions per article, counted after the run from the commit markers
    (`transactions_per_article`).
+4. With `--count-requests`, the Kafka requests the worker sent per article, by type
+   (`request_counter/sitecustomize.py` counts them in the worker's process).
 
     cd benchmarks && ../.venv/bin/python latency.py --rate 30 --count 600
 """
@@ -19,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -201,6 +204,24 @@ async def end_to_end(
     return figures, hop_breakdown(sent, stamped, visible), article_trace(sent, stamped, visible)
 
 
+def count_requests_in_worker(path: Path) -> None:
+    """Have the worker started next count its Kafka requests into `path` (its environment
+    is this process's: `request_counter/sitecustomize.py` reads these two variables)."""
+    here = str(Path(__file__).resolve().parent / "request_counter")
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (here, os.environ.get("PYTHONPATH")) if p)
+    os.environ["BENCH_REQUEST_COUNTS"] = str(path)
+
+
+def requests_per_article(path: Path, articles: int) -> dict[str, float]:
+    """The counts the worker left in `path`, per article sent, by request type, busiest
+    first (the type name without "Request"); empty when nothing was counted."""
+    if not path.exists():
+        return {}
+    counts: dict[str, int] = json.loads(path.read_text())
+    busiest = sorted(counts.items(), key=lambda item: -item[1])
+    return {name.removesuffix("Request"): n / articles for name, n in busiest}
+
+
 def main() -> int:
     """Run both measurements and print them."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -210,6 +231,11 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=300, help="transactions timed")
     parser.add_argument("--ner-processes", type=int, default=1)
     parser.add_argument("--out", type=Path, default=None, help="JSON of every article's times")
+    parser.add_argument(
+        "--count-requests",
+        action="store_true",
+        help="count the Kafka requests the worker sends, by type (request_counter/)",
+    )
     args = parser.parse_args()
     with broker() as bootstrap, tempfile.TemporaryDirectory() as tmp:
         for retry in ("aiokafka's", "the runner's"):
@@ -235,6 +261,9 @@ def main() -> int:
         )
         asyncio.run(ensure_topics(settings))
         log = Path(tmp) / "worker.log"
+        counts = Path(tmp) / "requests.json"
+        if args.count_requests:
+            count_requests_in_worker(counts)
         worker = start_worker(settings, log)
         try:
             wait_ready(settings, worker, log, timeout_s=180)
@@ -253,6 +282,12 @@ def main() -> int:
                 f"  {stage:8} input visible -> output sent p50 {hop['work_p50']:.0f} / p99 "
                 f"{hop['work_p99']:.0f} ms; sent -> visible p50 {hop['commit_p50']:.0f} / "
                 f"p99 {hop['commit_p99']:.0f} ms"
+            )
+        requests = requests_per_article(counts, args.warm_up + args.count)
+        if requests:
+            print(
+                "  Kafka requests the worker sent per article (warm-up included): "
+                + ", ".join(f"{name} {n:.2f}" for name, n in requests.items() if n >= 0.005)
             )
         transactions: dict[str, float] | None = None
         try:
@@ -273,6 +308,7 @@ def main() -> int:
                         "figures": figures,
                         "hops": hops,
                         "transactions_per_article": transactions,
+                        "requests_per_article": requests,
                         "trace": trace,
                     }
                 )
