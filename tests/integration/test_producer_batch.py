@@ -59,6 +59,8 @@ async def _scenario(settings: Settings) -> tuple[list[bytes], list[bytes], list[
     )
     runner = StageRunner(stage, settings, PipelineMetrics())  # type: ignore[arg-type]
     producer = await runner._new_producer(f"test-batch-{uuid.uuid4().hex[:8]}", "batch")
+    # What the records below would not need if the runner kept the client's 16 KiB.
+    assert producer._message_accumulator._batch_size == batch
     rng = random.Random(7)
     # Sizes that fill batches to their limit in different ways: about 5 times the limit.
     sent = [bytes([65 + n % 26]) * rng.randint(500, 6000) for n in range(100)]

@@ -48,7 +48,7 @@ import contextlib
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -218,10 +218,22 @@ class _Cycle:
     outcomes: list[_Outcome] = field(default_factory=list)
 
 
+# One send in a transaction: (input record offset, output topic or None for a state
+# change, its delivery).
+_Send = tuple[int, str | None, asyncio.Future[Any]]
+
+
 def _outcome_seen(future: asyncio.Future[Any]) -> None:
-    # Marks a send's failure as seen, so asyncio does not report it as never retrieved.
     if not future.cancelled():
         future.exception()
+
+
+def _outcomes_seen(sends: Iterable[_Send]) -> None:
+    """Mark how each of `sends` ends as seen. Once its transaction is given up, nobody
+    awaits the rest, and those after a refused batch fail in its wake (out of sequence);
+    asyncio would report each such failure as never retrieved."""
+    for _, _, future in sends:
+        future.add_done_callback(_outcome_seen)
 
 
 class StageRunner(Generic[T]):
@@ -244,6 +256,9 @@ class StageRunner(Generic[T]):
         self.topic = topic_name(settings, stage.input_topic)
         self.group_id = stage_group(settings, stage.name)
         # The deployment's linger for every stage, else the stage's own.
+        # Compression stays off: a compressed batch can come out larger than the bytes
+        # appended, and over the topic's limit (`producer_batch_bytes`).
+        self._batch_bytes = producer_batch_bytes(settings)
         self._linger_ms = (
             stage.linger_ms if settings.batch_linger_ms is None else settings.batch_linger_ms
         )
@@ -666,11 +681,17 @@ class StageRunner(Generic[T]):
         transaction on the partition's producer; raises if any of it failed."""
         producer = self._producers[cycle.tp]
         store = self._store_of(cycle)
-        await producer.begin_transaction()
-        last_changelog = await self._delivered(await self._publish(producer, cycle, store))
-        next_offset = cycle.records[-1].offset + 1
-        await producer.send_offsets_to_transaction({cycle.tp: next_offset}, self.group_id)
-        await _end_transaction(producer)
+        sends: list[_Send] = []
+        try:
+            await producer.begin_transaction()
+            await self._publish(producer, cycle, store, sends)
+            last_changelog = await self._delivered(sends)
+            next_offset = cycle.records[-1].offset + 1
+            await producer.send_offsets_to_transaction({cycle.tp: next_offset}, self.group_id)
+            await _end_transaction(producer)
+        except BaseException:
+            _outcomes_seen(sends)
+            raise
         self._settle(cycle, next_offset, store, last_changelog)
 
     async def _commit_batch(
@@ -688,12 +709,13 @@ class StageRunner(Generic[T]):
             lost = GroupMovedOnError(f"no generation of {self.group_id} to commit under")
             return [(cycle, lost) for cycle in cycles]
         current: _Cycle | None = None
+        published: list[list[_Send]] = []
         try:
             await producer.begin_transaction()
-            published = []
             for cycle in cycles:
                 current = cycle
-                published.append(await self._publish(producer, cycle, self._store_of(cycle)))
+                published.append([])
+                await self._publish(producer, cycle, self._store_of(cycle), published[-1])
             last_changelogs = []
             for cycle, sends in zip(cycles, published, strict=True):
                 current = cycle
@@ -703,6 +725,7 @@ class StageRunner(Generic[T]):
             await producer.send_offsets_to_transaction(offsets, member)
             await _end_transaction(producer)
         except Exception as exc:
+            _outcomes_seen(send for sends in published for send in sends)
             if not isinstance(exc, RecordSendError):
                 return [(cycle, exc) for cycle in cycles]
             aborted = BatchAbortedError(f"aborted with its batch: {exc.cause!r}")
@@ -715,11 +738,14 @@ class StageRunner(Generic[T]):
         return self._stores.get(cycle.tp.partition) if self.stage.stateful else None
 
     async def _publish(
-        self, producer: AIOKafkaProducer, cycle: _Cycle, store: PartitionStore | None
-    ) -> list[tuple[int, str | None, asyncio.Future[Any]]]:
-        """Send the cycle's outcomes and state changes in the open transaction; per send,
-        (record offset, output topic or None for a state change, delivery)."""
-        sends: list[tuple[int, str | None, asyncio.Future[Any]]] = []
+        self,
+        producer: AIOKafkaProducer,
+        cycle: _Cycle,
+        store: PartitionStore | None,
+        sends: list[_Send],
+    ) -> None:
+        """Send the cycle's outcomes and state changes in the open transaction, each send
+        added to `sends` as it goes (so a caller still has those made before a failure)."""
         for outcome in cycle.outcomes:
             offset = outcome.source.offset
             assert offset is not None  # noqa: S101 - records read from Kafka have offsets
@@ -754,23 +780,15 @@ class StageRunner(Generic[T]):
                 except STATE_RECORD_ERRORS as exc:
                     raise RecordSendError(blamed, exc, None) from exc
                 sends.append((blamed, None, future))
-        return sends
 
-    async def _delivered(
-        self, sends: list[tuple[int, str | None, asyncio.Future[Any]]]
-    ) -> int | None:
+    async def _delivered(self, sends: list[_Send]) -> int | None:
         """Wait until the broker confirmed each send; the offset of the last state change
         written (None: none). A refused send raises `RecordSendError` for its record."""
         last_changelog: int | None = None
-        for index, (offset, topic, future) in enumerate(sends):
+        for offset, topic, future in sends:
             try:
                 metadata = await future
             except KafkaError as exc:
-                # The transaction is given up: the sends after this one fail in its wake
-                # (out of sequence, once a batch of the partition was refused), and nobody
-                # else will ask how they ended.
-                for _, _, later in sends[index + 1 :]:
-                    later.add_done_callback(_outcome_seen)
                 if topic is None and not isinstance(exc, STATE_RECORD_ERRORS):
                     raise
                 raise RecordSendError(offset, exc, topic) from exc
@@ -1062,7 +1080,7 @@ class StageRunner(Generic[T]):
             # into several batches, and a partition has one batch in flight at a time:
             # 2.3 produce requests, one after another, per transaction at 60 articles/s;
             # 16 for 64 events of 4 KB (docs/performance.md, "Whole batches").
-            max_batch_size=producer_batch_bytes(self.settings),
+            max_batch_size=self._batch_bytes,
             linger_ms=0,
             **timeout,
         )
