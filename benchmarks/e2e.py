@@ -58,6 +58,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import platform
 import signal
@@ -68,12 +69,12 @@ import tempfile
 import time
 import urllib.request
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from contextlib import ExitStack, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
@@ -104,6 +105,7 @@ WARM_UP = 24
 WARM_BURST = 1000
 WARM_PHASES = ("warm_up", "warm_burst", "warm_paced")
 WARM_RATE = 40.0
+T = TypeVar("T")
 # The latency phase's first seconds, reported apart from the rest (CPU, broker threads).
 FIRST_SECONDS_S = 10.0
 # Texts kept for the latency phase, per sustained-phase article. The phase lasts about a
@@ -362,6 +364,29 @@ def stop_worker(worker: Worker, timeout_s: float = 60.0) -> None:
 # --- the measured phases -------------------------------------------------------------
 
 
+async def marked_meanwhile(
+    work: Awaitable[T], seconds: float, mark: Callable[[str], None], name: str
+) -> T:
+    """The result of `work`; meanwhile, once `seconds` have passed, `mark(name)` in a thread
+    (reading /proc must not hold up the loop's sends and reads), finished before this
+    returns so that marks stay in order; no mark if `work` ends first."""
+    marking = asyncio.Event()
+
+    async def mark_later() -> None:
+        await asyncio.sleep(seconds)
+        marking.set()
+        await asyncio.to_thread(mark, name)
+
+    later = asyncio.create_task(mark_later())
+    try:
+        return await work
+    finally:
+        if not marking.is_set():
+            later.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await later
+
+
 async def produce_all(
     bootstrap: str, topic: str, messages: list[tuple[bytes, bytes]], rate: float | None = None
 ) -> dict[str, int]:
@@ -550,9 +575,12 @@ async def measure_pipeline(
         mark("latency-start")
         # The phase's first seconds have run slower than the rest (docs/performance.md):
         # a mark splits them off, so the CPU and the broker's threads show what ran then.
-        first = asyncio.get_running_loop().call_later(FIRST_SECONDS_S, mark, "latency-first")
-        latency = await phase(batches["latency"][:count], latency_rate, 120 + count / 2)
-        first.cancel()
+        latency = await marked_meanwhile(
+            phase(batches["latency"][:count], latency_rate, 120 + count / 2),
+            FIRST_SECONDS_S,
+            mark,
+            "latency-first",
+        )
         mark("latency-end")
         loads["latency_end"] = os.getloadavg()[0]
         lat = latency.latencies_ms()

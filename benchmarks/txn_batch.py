@@ -27,7 +27,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from broker import broker  # noqa: E402
-from e2e_procs import cpu_seconds  # noqa: E402
+from e2e_procs import cpu_seconds, listening_pid  # noqa: E402
 from newswire.config import Settings  # noqa: E402
 from newswire.runner.runner import shorten_concurrent_transaction_retry  # noqa: E402
 from newswire.topics import producer_batch_bytes  # noqa: E402
@@ -35,18 +35,6 @@ from newswire.topics import producer_batch_bytes  # noqa: E402
 CLIENT_DEFAULT_BATCH = 16384  # aiokafka's max_batch_size
 TOPIC_LIMIT = 5_000_000
 WARM_ROUNDS = 5
-
-
-def broker_pid() -> int | None:
-    """The local broker's process id, if one runs on this machine."""
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if b"kafka.Kafka" in (entry / "cmdline").read_bytes():
-                    return int(entry.name)
-            except OSError:
-                continue
-    return None
 
 
 async def transactions(
@@ -72,7 +60,8 @@ async def transactions(
         max_request_size=TOPIC_LIMIT,
     )
     await producer.start()
-    pid, value, took = broker_pid(), b"v" * size, []
+    # The broker this runs against, when it runs on this machine.
+    pid, value, took = listening_pid(int(bootstrap.rsplit(":", 1)[1])), b"v" * size, []
     client_start = broker_start = 0.0
     try:
         for n in range(WARM_ROUNDS + rounds):

@@ -2,7 +2,8 @@
 `latency.py --count-requests`. Python imports this file at start-up in every process whose
 PYTHONPATH holds this folder; it does anything only in a `python -m ...` process (the
 worker, not its spawned NER processes) whose environment names the file to write in
-`BENCH_REQUEST_COUNTS`. Written at most once a second while requests go out, and at exit.
+`BENCH_REQUEST_COUNTS`. Written at most once a second while requests go out, and at exit;
+the counts include the worker's start-up and shutdown requests.
 A benchmark tool, never part of the package."""
 
 from __future__ import annotations
@@ -26,8 +27,10 @@ def _install(path: str) -> None:
     send = aiokafka.conn.AIOKafkaConnection.send
 
     def write() -> None:
-        with open(path, "w") as out:
+        # Whole or not at all: the reader may come after a kill mid-write.
+        with open(path + ".tmp", "w") as out:
             json.dump(dict(counts), out)
+        os.replace(path + ".tmp", path)
 
     def counting_send(self: Any, request: Any, expect_response: bool = True) -> Any:
         counts[type(request).__name__] += 1
