@@ -12,6 +12,7 @@ from newswire.admin import broker_ready, ensure_topics
 from newswire.client import AsyncClient
 from newswire.config import Settings
 from newswire.ingest.files import articles_from_path
+from newswire.kafka_local.launcher import KAFKA_GC_OPTIONS
 from newswire.subscribe.reader import read_until
 from newswire.topics import RAW, topic_name, topic_specs
 from tests.support.broker import broker_for_tests, choose_way, docker_answers
@@ -53,6 +54,10 @@ def test_local_way_starts_and_stops_a_real_broker(tmp_path: Path) -> None:
     with broker_for_tests(tmp_path, env={}, has_docker=lambda: False) as (way, bootstrap):
         assert way == "local"
         assert broker_ready(bootstrap, timeout_s=10)
+        # The JVM runs with Kafka's own collector settings (its start scripts' defaults).
+        pid = (tmp_path / "kafka.pid").read_text().strip()
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        assert all(option.encode() in command for option in KAFKA_GC_OPTIONS)
     assert not broker_ready(bootstrap, timeout_s=2)
 
 
