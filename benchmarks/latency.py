@@ -29,7 +29,6 @@ import time
 from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -58,33 +57,8 @@ from newswire.topics import (  # noqa: E402
     topic_name,
 )
 from newswire.wire import encode  # noqa: E402
-
-
-async def commit_cost(bootstrap: str, rounds: int) -> list[float]:
-    """Seconds per transaction of one message and one offset commit."""
-    topic = f"latency-{time.time_ns()}"
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        await admin.create_topics([NewTopic(topic, 1, 1)])
-    finally:
-        await admin.close()
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, transactional_id=f"{topic}-tx")
-    await producer.start()
-    took: list[float] = []
-    try:
-        tp = TopicPartition(topic, 0)
-        for n in range(rounds + 5):
-            started = time.perf_counter()
-            await producer.begin_transaction()
-            await (await producer.send(topic, b"x", key=b"k"))
-            await producer.send_offsets_to_transaction({tp: n + 1}, f"{topic}-group")
-            await producer.commit_transaction()
-            if n >= 5:  # the first ones add the partition and find coordinators
-                took.append(time.perf_counter() - started)
-    finally:
-        await producer.stop()
-    return took
+from txn_batch import CLIENT_DEFAULT_BATCH  # noqa: E402
+from txn_batch import transactions as timed_transactions  # noqa: E402
 
 
 def transaction_topics(settings: Settings) -> dict[str, str]:
@@ -241,7 +215,10 @@ def main() -> int:
         for retry in ("aiokafka's", "the runner's"):
             if retry == "the runner's":
                 shorten_concurrent_transaction_retry()
-            took = asyncio.run(commit_cost(bootstrap, args.rounds))
+            # One message and an offset commit per transaction, the client's own batch.
+            took, _, _ = asyncio.run(
+                timed_transactions(bootstrap, CLIENT_DEFAULT_BATCH, 1, 1, args.rounds)
+            )
             print(
                 f"back-to-back transactions (1 message + offsets), {retry} retry while the "
                 f"last one's markers are written: median {statistics.median(took) * 1000:.1f}"

@@ -255,10 +255,10 @@ class StageRunner(Generic[T]):
         self.broker_topics = broker_topics
         self.topic = topic_name(settings, stage.input_topic)
         self.group_id = stage_group(settings, stage.name)
-        # The deployment's linger for every stage, else the stage's own.
         # Compression stays off: a compressed batch can come out larger than the bytes
         # appended, and over the topic's limit (`producer_batch_bytes`).
         self._batch_bytes = producer_batch_bytes(settings)
+        # The deployment's linger for every stage, else the stage's own.
         self._linger_ms = (
             stage.linger_ms if settings.batch_linger_ms is None else settings.batch_linger_ms
         )
