@@ -105,7 +105,6 @@ WARM_UP = 24
 WARM_BURST = 1000
 WARM_PHASES = ("warm_up", "warm_burst", "warm_paced")
 WARM_RATE = 40.0
-T = TypeVar("T")
 # The latency phase's first seconds, reported apart from the rest (CPU, broker threads).
 FIRST_SECONDS_S = 10.0
 # Texts kept for the latency phase, per sustained-phase article. The phase lasts about a
@@ -362,6 +361,9 @@ def stop_worker(worker: Worker, timeout_s: float = 60.0) -> None:
 
 
 # --- the measured phases -------------------------------------------------------------
+
+
+T = TypeVar("T")
 
 
 async def marked_meanwhile(

@@ -724,8 +724,11 @@ class StageRunner(Generic[T]):
             offsets = {cycle.tp: cycle.records[-1].offset + 1 for cycle in cycles}
             await producer.send_offsets_to_transaction(offsets, member)
             await _end_transaction(producer)
-        except Exception as exc:
+        except BaseException as exc:
+            # Cancelled or failed, nobody awaits the sends any more (as in `_commit`).
             _outcomes_seen(send for sends in published for send in sends)
+            if not isinstance(exc, Exception):
+                raise
             if not isinstance(exc, RecordSendError):
                 return [(cycle, exc) for cycle in cycles]
             aborted = BatchAbortedError(f"aborted with its batch: {exc.cause!r}")
